@@ -1,0 +1,146 @@
+//! Pickup codes: 80 random bits shown as 16 Crockford base32 symbols in four groups.
+
+use rand::RngCore;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// Crockford's base32 alphabet: no I, L, O or U, so codes read aloud and copied by hand survive.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Symbols in a code; 16 symbols of 5 bits are the 80 bits DESIGN.md asks for.
+pub const CODE_LEN: usize = 16;
+
+/// A pickup code in its normalised form (16 upper-case alphabet symbols, no separators).
+///
+/// It is the pupil's only key to their report: never logged, never stored, zeroized on drop,
+/// and deliberately without `Debug` or `Display`.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct PickupCode(String);
+
+/// Why a typed code cannot be a pickup code at all (as opposed to a well-formed unknown one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeShapeError {
+    /// Nothing was typed.
+    Empty,
+    /// Fewer or more symbols than a code has; carries how many were typed.
+    WrongLength(usize),
+    /// A character that never appears in a code (for example U, or punctuation).
+    BadSymbol,
+}
+
+impl PickupCode {
+    /// A fresh code from the operating system's random generator.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 10];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let mut code = String::with_capacity(CODE_LEN);
+        // 80 bits, taken 5 at a time from the most significant end.
+        let mut acc: u128 = 0;
+        for b in bytes {
+            acc = (acc << 8) | u128::from(b);
+        }
+        for i in (0..CODE_LEN).rev() {
+            let index = ((acc >> (i * 5)) & 0x1f) as usize;
+            code.push(char::from(ALPHABET[index]));
+        }
+        acc.zeroize();
+        bytes.zeroize();
+        PickupCode(code)
+    }
+
+    /// Reads a code the way a pupil types it: case, spaces and dashes do not matter,
+    /// O is read as 0 and I or L as 1.
+    pub fn parse(typed: &str) -> Result<Self, CodeShapeError> {
+        let mut code = String::with_capacity(CODE_LEN);
+        for c in typed.chars() {
+            let c = match c.to_ascii_uppercase() {
+                ' ' | '-' | '\t' | '\u{a0}' | '\n' | '\r' | '.' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+                code.zeroize();
+                return Err(CodeShapeError::BadSymbol);
+            }
+            code.push(c);
+        }
+        match code.len() {
+            0 => Err(CodeShapeError::Empty),
+            CODE_LEN => Ok(PickupCode(code)),
+            n => {
+                code.zeroize();
+                Err(CodeShapeError::WrongLength(n))
+            }
+        }
+    }
+
+    /// The normalised 16 symbols, the input to the lookup hash and the key derivation.
+    pub fn normalised(&self) -> &str {
+        &self.0
+    }
+
+    /// The code as a pupil sees it: four groups of four, e.g. `7KQM-9XTR-2HVD-P4WA`.
+    pub fn grouped(&self) -> String {
+        let b = self.0.as_bytes();
+        let groups: Vec<&str> = b
+            .chunks(4)
+            .map(|g| std::str::from_utf8(g).expect("codes are ASCII by construction"))
+            .collect();
+        groups.join("-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_codes_have_the_right_shape_and_differ() {
+        let a = PickupCode::generate();
+        let b = PickupCode::generate();
+        assert_eq!(a.normalised().len(), CODE_LEN);
+        assert!(a.normalised().bytes().all(|c| ALPHABET.contains(&c)));
+        assert_ne!(a.normalised(), b.normalised());
+        let g = a.grouped();
+        assert_eq!(g.len(), 19);
+        assert_eq!(g.matches('-').count(), 3);
+    }
+
+    #[test]
+    fn forgiving_input_normalises_to_the_same_code() {
+        let code = PickupCode::parse("7KQM-9XTR-2HVD-P4WA").unwrap();
+        for typed in [
+            "7kqm-9xtr-2hvd-p4wa",
+            "7KQM9XTR2HVDP4WA",
+            " 7kqm 9xtr 2hvd p4wa ",
+            "7KQM-9XTR-2HVD-P4WA\n",
+        ] {
+            assert_eq!(PickupCode::parse(typed).unwrap().normalised(), code.normalised());
+        }
+        let with_zero_and_one = PickupCode::parse("10AB-CDEF-GHJK-MNPQ").unwrap();
+        assert_eq!(
+            PickupCode::parse("lOab-cdef-ghjk-mnpq").unwrap().normalised(),
+            with_zero_and_one.normalised()
+        );
+        assert_eq!(
+            PickupCode::parse("IoAB-CDEF-GHJK-MNPQ").unwrap().normalised(),
+            with_zero_and_one.normalised()
+        );
+    }
+
+    #[test]
+    fn malformed_codes_say_what_is_wrong() {
+        assert_eq!(PickupCode::parse("  - ").err(), Some(CodeShapeError::Empty));
+        assert_eq!(
+            PickupCode::parse("7KQM-9XTR-2HVD").err(),
+            Some(CodeShapeError::WrongLength(12))
+        );
+        assert_eq!(
+            PickupCode::parse("7KQM-9XTR-2HVD-P4WU").err(),
+            Some(CodeShapeError::BadSymbol)
+        );
+        assert_eq!(
+            PickupCode::parse("7KQM-9XTR-2HVD-P4W!").err(),
+            Some(CodeShapeError::BadSymbol)
+        );
+    }
+}

@@ -1,0 +1,389 @@
+//! Server configuration: the TOML file, its validation, and the no-config demo install.
+//!
+//! A misconfigured server refuses to start, and the message names the school and the setting.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use age::x25519;
+use serde::Deserialize;
+
+use crate::crypto;
+
+/// Listen address when neither `--listen` nor the config says one.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Data folder of the demo install when `--data-dir` is not given.
+pub const DEFAULT_DEMO_DATA_DIR: &str = "fluister-data";
+/// File name of the demo adviser's unencrypted identity inside the data folder.
+pub const DEMO_KEY_FILE: &str = "demo-adviser.key";
+
+/// A validated configuration, ready to serve.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub schools: Vec<School>,
+    /// True for the no-config demo install.
+    pub demo: bool,
+}
+
+/// One school: its slug (used in URLs), its display name and its advisers' recipients.
+#[derive(Clone, Debug)]
+pub struct School {
+    pub slug: String,
+    pub name: String,
+    pub advisers: Vec<x25519::Recipient>,
+}
+
+impl Config {
+    pub fn school(&self, slug: &str) -> Option<&School> {
+        self.schools.iter().find(|s| s.slug == slug)
+    }
+}
+
+/// Why the server will not start; every message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("the config file {path} is not valid TOML: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{0}")]
+    Listen(String),
+    #[error("data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: io::Error },
+    #[error("demo adviser key {path}: {message}")]
+    DemoKey { path: PathBuf, message: String },
+}
+
+const TOP_KEYS: [&str; 3] = ["listen", "data_dir", "school"];
+const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
+
+#[derive(Deserialize)]
+struct RawConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    #[serde(default)]
+    school: Vec<RawSchool>,
+}
+
+#[derive(Deserialize)]
+struct RawSchool {
+    slug: Option<String>,
+    name: Option<String>,
+    advisers: Option<Vec<String>>,
+}
+
+/// Loads and validates a config file; `listen` and `data_dir` from the command line win.
+pub fn load(
+    path: &Path,
+    listen: Option<&str>,
+    data_dir: Option<&Path>,
+) -> Result<Config, ConfigError> {
+    let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path, listen, data_dir)
+}
+
+/// Validates config text; `path` is only for messages.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    listen: Option<&str>,
+    data_dir: Option<&Path>,
+) -> Result<Config, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Toml {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    check_keys(&table, path)?;
+    let raw: RawConfig = table.try_into().map_err(|e: toml::de::Error| ConfigError::Toml {
+        path: path.to_owned(),
+        message: e.message().to_owned(),
+    })?;
+
+    let listen = parse_listen(listen.or(raw.listen.as_deref()).unwrap_or(DEFAULT_LISTEN))?;
+    let data_dir = match (data_dir, raw.data_dir) {
+        (Some(d), _) => d.to_owned(),
+        (None, Some(d)) if !d.as_os_str().is_empty() => d,
+        _ => {
+            return Err(invalid(
+                "data_dir is missing: add `data_dir = \"/var/lib/fluister\"` (the folder for the \
+                 database and the server secret) or pass --data-dir"
+                    .into(),
+            ));
+        }
+    };
+    if raw.school.is_empty() {
+        return Err(invalid(
+            "no school configured: add a [[school]] with slug, name and advisers".into(),
+        ));
+    }
+    let mut schools = Vec::new();
+    let mut slugs = HashSet::new();
+    for (i, s) in raw.school.into_iter().enumerate() {
+        let school = validate_school(i + 1, s).map_err(&invalid)?;
+        if !slugs.insert(school.slug.clone()) {
+            return Err(invalid(format!(
+                "school #{} (slug \"{}\"): slug is used by another school too; every school \
+                 needs its own slug",
+                i + 1,
+                school.slug
+            )));
+        }
+        schools.push(school);
+    }
+    Ok(Config {
+        listen,
+        data_dir,
+        schools,
+        demo: false,
+    })
+}
+
+fn check_keys(table: &toml::Table, path: &Path) -> Result<(), ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_owned(),
+        message,
+    };
+    for key in table.keys() {
+        if !TOP_KEYS.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "unknown setting \"{key}\"; the settings are {}",
+                TOP_KEYS.join(", ")
+            )));
+        }
+    }
+    if let Some(schools) = table.get("school") {
+        let Some(schools) = schools.as_array() else {
+            return Err(invalid(
+                "school must be a list of [[school]] tables".into(),
+            ));
+        };
+        for (i, school) in schools.iter().enumerate() {
+            let Some(school) = school.as_table() else {
+                return Err(invalid(format!("school #{} must be a [[school]] table", i + 1)));
+            };
+            let slug = school
+                .get("slug")
+                .and_then(|s| s.as_str())
+                .unwrap_or("?");
+            for key in school.keys() {
+                if !SCHOOL_KEYS.contains(&key.as_str()) {
+                    return Err(invalid(format!(
+                        "school #{} (slug \"{slug}\"): unknown setting \"{key}\"; the settings \
+                         of a school are {}",
+                        i + 1,
+                        SCHOOL_KEYS.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
+    let slug = raw.slug.unwrap_or_default();
+    let at = format!("school #{n} (slug \"{slug}\")");
+    if slug.is_empty() {
+        return Err(format!("school #{n}: slug is missing; add e.g. slug = \"de-linde\""));
+    }
+    if slug.len() > 40
+        || slug.starts_with('-')
+        || !slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "{at}: slug may only hold a-z, 0-9 and '-' (at most 40, not starting with '-'); \
+             it appears in the pupils' address /s/<slug>"
+        ));
+    }
+    let name = raw.name.unwrap_or_default().trim().to_owned();
+    if name.is_empty() {
+        return Err(format!("{at}: name is missing; it is what pupils see"));
+    }
+    let advisers_raw = raw.advisers.unwrap_or_default();
+    if advisers_raw.is_empty() {
+        return Err(format!(
+            "{at}: advisers is empty; add the recipient (age1…) each adviser got from \
+             `fluister adviser init`, or no one could read this school's reports"
+        ));
+    }
+    let mut advisers = Vec::new();
+    let mut seen = HashSet::new();
+    for (j, r) in advisers_raw.iter().enumerate() {
+        let r = r.trim();
+        if r.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+            return Err(format!(
+                "{at}: advisers[{j}] is a SECRET key, not a recipient. Remove it from this file \
+                 now, have the adviser make a new identity with `fluister adviser init` on their \
+                 own computer, and put only its age1… recipient here"
+            ));
+        }
+        let recipient = r.parse::<x25519::Recipient>().map_err(|e| {
+            format!(
+                "{at}: advisers[{j}] = \"{r}\" is not an age recipient ({e}); it should look like \
+                 age1… as printed by `fluister adviser init`"
+            )
+        })?;
+        if !seen.insert(recipient.to_string()) {
+            return Err(format!("{at}: advisers[{j}] = \"{r}\" is listed twice"));
+        }
+        advisers.push(recipient);
+    }
+    Ok(School {
+        slug,
+        name,
+        advisers,
+    })
+}
+
+fn parse_listen(s: &str) -> Result<SocketAddr, ConfigError> {
+    s.parse().map_err(|_| {
+        ConfigError::Listen(format!(
+            "listen = \"{s}\" is not an address with a port, e.g. \"127.0.0.1:8080\" or \"[::1]:8080\""
+        ))
+    })
+}
+
+/// The demo install: one school `demo` whose adviser key lives, unencrypted, in the data folder.
+///
+/// The key is made on the first start and reused after, so a demo keeps working across restarts.
+pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, ConfigError> {
+    let listen = parse_listen(listen.unwrap_or(DEFAULT_LISTEN))?;
+    let data_dir = data_dir
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DEMO_DATA_DIR));
+    ensure_data_dir(&data_dir)?;
+    let recipient = ensure_demo_key(&data_dir.join(DEMO_KEY_FILE))?;
+    Ok(Config {
+        listen,
+        data_dir,
+        schools: vec![School {
+            slug: "demo".into(),
+            name: "Demoschool".into(),
+            advisers: vec![recipient],
+        }],
+        demo: true,
+    })
+}
+
+/// Creates the data folder (mode 0700) if it is not there yet.
+pub fn ensure_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| ConfigError::DataDir {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
+fn ensure_demo_key(path: &Path) -> Result<x25519::Recipient, ConfigError> {
+    let err = |message: String| ConfigError::DemoKey {
+        path: path.to_owned(),
+        message,
+    };
+    match fs::read_to_string(path) {
+        Ok(text) => {
+            let identity = crypto::parse_identity_file(&text).ok_or_else(|| {
+                err("holds no age identity; delete it to have a new demo key made".into())
+            })?;
+            Ok(identity.to_public())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let identity = x25519::Identity::generate();
+            let text = crypto::identity_file_text(&identity, &crate::date::today());
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| err(e.to_string()))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| err(e.to_string()))?;
+            Ok(identity.to_public())
+        }
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const R1: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+    fn parse_str(text: &str) -> Result<Config, String> {
+        parse(text, Path::new("test.toml"), None, None).map_err(|e| e.to_string())
+    }
+
+    fn school(extra: &str) -> String {
+        format!("data_dir = \"/tmp/x\"\n[[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\n{extra}")
+    }
+
+    #[test]
+    fn a_good_config_loads() {
+        let c = parse_str(&school(&format!("advisers = [\"{R1}\"]"))).unwrap();
+        assert_eq!(c.schools[0].slug, "de-linde");
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert!(!c.demo);
+    }
+
+    #[test]
+    fn errors_name_the_school_and_the_setting() {
+        let e = parse_str(&school("advisers = [\"age1nope\"]")).unwrap_err();
+        assert!(e.contains("de-linde") && e.contains("advisers[0]"), "{e}");
+        let e = parse_str(&school("advisers = []")).unwrap_err();
+        assert!(e.contains("de-linde") && e.contains("advisers is empty"), "{e}");
+        let e = parse_str(&school(&format!("advisers = [\"{R1}\"]\nadviser = 1"))).unwrap_err();
+        assert!(e.contains("de-linde") && e.contains("unknown setting \"adviser\""), "{e}");
+        let e = parse_str(&format!(
+            "{}\n[[school]]\nslug = \"de-linde\"\nname = \"Twee\"\nadvisers = [\"{R1}\"]",
+            school(&format!("advisers = [\"{R1}\"]"))
+        ))
+        .unwrap_err();
+        assert!(e.contains("school #2") && e.contains("slug is used"), "{e}");
+        let e = parse_str(&school("advisers = [\"AGE-SECRET-KEY-1QQQ\"]")).unwrap_err();
+        assert!(e.contains("SECRET key"), "{e}");
+        let e = parse_str(&format!("listen = \"nowhere\"\n{}", school(&format!("advisers = [\"{R1}\"]")))).unwrap_err();
+        assert!(e.contains("listen"), "{e}");
+        let e = parse_str("data_dir = \"/x\"").unwrap_err();
+        assert!(e.contains("no school"), "{e}");
+        let e = parse_str(&format!("colour = \"red\"\n{}", school(&format!("advisers = [\"{R1}\"]")))).unwrap_err();
+        assert!(e.contains("unknown setting \"colour\""), "{e}");
+    }
+
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../docs/fluister.example.toml");
+        parse(text, Path::new("example"), None, None).unwrap();
+    }
+
+    #[test]
+    fn demo_reuses_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = demo(None, Some(dir.path())).unwrap();
+        let b = demo(None, Some(dir.path())).unwrap();
+        assert_eq!(
+            a.schools[0].advisers[0].to_string(),
+            b.schools[0].advisers[0].to_string()
+        );
+    }
+}

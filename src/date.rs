@@ -1,0 +1,105 @@
+//! Calendar dates for storage: the day only, as a Dutch school counts it (Europe/Amsterdam).
+//!
+//! DESIGN.md invariant 3: a stored time of day could be matched against a school's network log,
+//! so storage only ever sees `YYYY-MM-DD`.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+/// Today's date in the Netherlands.
+pub fn today() -> String {
+    format_date(amsterdam_date(OffsetDateTime::now_utc()))
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// True for a string of the shape `YYYY-MM-DD` that is a real date.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok());
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(y), Some(m), Some(d)) => Month::try_from(m as u8)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(y as i32, m, d as u8).ok())
+            .is_some(),
+        _ => false,
+    }
+}
+
+/// The calendar date in Europe/Amsterdam at the instant `now`.
+///
+/// The EU rule: summer time (UTC+2) from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+/// the last Sunday of October; UTC+1 otherwise. No tz database needed for one zone.
+pub fn amsterdam_date(now: OffsetDateTime) -> Date {
+    let now = now.to_offset(UtcOffset::UTC);
+    let year = now.year();
+    let start = last_sunday(year, Month::March)
+        .with_hms(1, 0, 0)
+        .expect("01:00:00 is a valid time")
+        .assume_utc();
+    let end = last_sunday(year, Month::October)
+        .with_hms(1, 0, 0)
+        .expect("01:00:00 is a valid time")
+        .assume_utc();
+    let hours = if now >= start && now < end { 2 } else { 1 };
+    let offset = UtcOffset::from_hms(hours, 0, 0).expect("+1 and +2 hours are valid offsets");
+    now.to_offset(offset).date()
+}
+
+fn last_sunday(year: i32, month: Month) -> Date {
+    let last_day = time::util::days_in_month(month, year);
+    let mut d = Date::from_calendar_date(year, month, last_day).expect("last day of a month");
+    while d.weekday() != Weekday::Sunday {
+        d = d.previous_day().expect("within the calendar range");
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn late_evening_utc_is_already_tomorrow_in_amsterdam() {
+        // Winter: UTC+1.
+        let d = amsterdam_date(datetime!(2026-11-21 23:30 UTC));
+        assert_eq!(format_date(d), "2026-11-22");
+        let d = amsterdam_date(datetime!(2026-11-21 22:59 UTC));
+        assert_eq!(format_date(d), "2026-11-21");
+        // Summer: UTC+2.
+        let d = amsterdam_date(datetime!(2026-06-10 22:30 UTC));
+        assert_eq!(format_date(d), "2026-06-11");
+        let d = amsterdam_date(datetime!(2026-06-10 21:59 UTC));
+        assert_eq!(format_date(d), "2026-06-10");
+    }
+
+    #[test]
+    fn switches_on_the_last_sundays() {
+        // 2026: summer time starts 29 March, ends 25 October, at 01:00 UTC.
+        assert_eq!(last_sunday(2026, Month::March).day(), 29);
+        assert_eq!(last_sunday(2026, Month::October).day(), 25);
+        assert_eq!(
+            format_date(amsterdam_date(datetime!(2026-03-29 22:30 UTC))),
+            "2026-03-30"
+        );
+        assert_eq!(
+            format_date(amsterdam_date(datetime!(2026-10-25 22:30 UTC))),
+            "2026-10-25"
+        );
+    }
+
+    #[test]
+    fn dates_are_recognised() {
+        assert!(is_date(&today()));
+        assert!(is_date("2026-02-28"));
+        assert!(!is_date("2026-02-30"));
+        assert!(!is_date("2026-11-21T10:00"));
+        assert!(!is_date("2026-11-21 10:00:00"));
+    }
+}

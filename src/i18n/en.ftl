@@ -1,0 +1,96 @@
+# Fluister — English (plain language for pupils aged 10 to 18).
+
+site-name = Fluister
+site-tagline = Report anonymously to your school
+lang-switch-label = Language
+
+help-title = Is someone in danger right now?
+help-112 = Call right away
+help-kindertelefoon = Want to talk to someone? Call the Kindertelefoon for free, without giving your name:
+help-veilig-thuis = Not safe at home? Call Veilig Thuis for free:
+footer-privacy = Fluister keeps no IP address and uses no cookies. Your report is locked. Only your school's confidential advisers have the key.
+
+home-title = Choose your school
+home-intro = Which school do you want to report to?
+
+form-title = Report it to { $school }
+form-intro = You don't have to give your name. Only your school's confidential adviser can read what you write here.
+form-who-reads = Who reads this? Only the confidential advisers of { $school }. Nobody else, not even Fluister.
+form-what-next = What happens next? You get a code. With that code you can read the school's answer later, and tell them more. An answer usually comes within a few school days.
+form-submit = Send report
+optional = (you may leave this empty)
+
+notices-title-fix = Something still needs to change. Your text is still here.
+notices-title-not-sent = Your report has not been sent yet. Your text is still here.
+
+field-category = What is it about?
+field-category-hint = Choose what fits best. Not sure? Choose "Something else".
+category-bullying = Bullying (at school or online)
+category-threat = Someone is being threatened
+category-fight-filmed = A fight was filmed
+category-images-shared = Nude photos or videos are being passed around
+category-sextortion = Someone threatens with nude images or asks for them (sextortion)
+category-reputation = Rumours, fake accounts or someone being smeared
+category-hacked-account = An account was hacked or taken over
+category-discrimination = Discrimination
+category-adult-contact = An adult is crossing a line
+category-other = Something else
+
+note-images-title = Is it about nude photos or videos?
+note-images = Never send the photo or video itself, not even as proof. That is a crime, even if you want to help. Tell us where it is instead: which app, which group or which account.
+note-images-help = Help to get images taken offline:
+note-adult-title = Is it about an adult, for example someone who works at the school?
+note-adult = Then the school may have to report it to the confidential inspector of the Dutch Inspectorate of Education. Sometimes the school must also go to the police. The law says so (duty to report). The confidential adviser will explain in a message what will happen.
+
+field-description = What happened?
+field-description-hint = Tell it in your own words. Write as much or as little as you like.
+field-where = Where did it happen?
+field-where-hint = For example: in class, on the playground, on Snapchat, in a group chat.
+field-when = When did it happen?
+field-when-hint = For example: yesterday, for a few weeks now, every Tuesday.
+field-involved = Who is involved?
+field-involved-hint = You may leave this empty. You may also just name a class, a group or an account name.
+field-danger = Is someone in danger right now?
+danger-yes = Yes
+danger-unsure = I don't know
+danger-no = No
+danger-yes-hint = Is someone in danger right now? Then don't wait for the school: call 112.
+
+problem-description-missing = Tell us in a few words what happened.
+problem-too-long = This text has { $chars } characters. It may have { $max }. Please make it a bit shorter. You can send the rest later with your code.
+problem-unknown-category = Choose a topic from the list.
+problem-unknown-danger = Choose yes, no or I don't know.
+problem-invalid-utf8 = Part of your text arrived broken. Please read your text again: characters that went wrong show as �. Fix them and send again.
+problem-unreadable = Your browser sent the form in a way we cannot read. Fill in the form below and send it again.
+problem-unavailable = Sorry, something went wrong on our side. Your report has NOT been sent and you have no code yet. Your text is still below. Please try again in a few minutes.
+problem-busy = It is very busy right now. Your report has not been sent yet. Your text is still below. Please try again in a minute.
+
+done-title = Your report has been sent
+done-danger = You wrote that someone may be in danger right now. Don't wait for the school. Call
+done-code-intro = This is your code:
+done-keep-title = Keep your code safe
+done-keep-1 = Write it on paper, or keep it somewhere only you look.
+done-keep-2 = Only with this code can you read the school's answer. Nobody can look it up or make it again for you.
+done-keep-3 = Anyone who has your code can read your report. Don't show it to anyone.
+
+confirm-title = Did you keep your code? Type it here.
+confirm-label = Your code
+confirm-submit = Check my code
+confirm-empty = Type your code in the box.
+confirm-wrong-length = A code has 16 characters. You typed { $count }.
+confirm-bad-symbol = There is a character in it that is never in a code. A code only has digits and letters.
+confirm-mismatch = That is not the same code. Look carefully and fix what you wrote down.
+confirm-unknown = We cannot find this code. Check it and try again.
+confirm-ok-title = Your code works
+confirm-ok = Well done! You kept your code safe.
+confirm-come-back = Come back to this website with your code in a few days. Then you can read the school's answer.
+back-home = To the start page
+
+error-not-found-title = This page does not exist
+error-not-found = Maybe the address was typed wrong. Go to the start page and try again.
+error-method-title = That doesn't work like this
+error-method = This page does not work this way. Go to the start page and try again.
+error-too-large-title = Your text is too long
+error-too-large = We cannot receive that much text. Your report has not been sent. Go back with your browser's back button (your text is usually still there) and make it shorter. You can send the rest later with your code.
+error-internal-title = Sorry, something went wrong
+error-internal = Something went wrong on our side. It is not your fault. Please try again in a few minutes.

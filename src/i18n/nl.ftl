@@ -1,0 +1,96 @@
+# Fluister — Nederlands (B1: korte zinnen, gewone woorden, voor leerlingen van 10 tot 18).
+
+site-name = Fluister
+site-tagline = Anoniem melden bij je school
+lang-switch-label = Taal
+
+help-title = Is iemand nu in gevaar?
+help-112 = Bel meteen
+help-kindertelefoon = Wil je met iemand praten? Bel gratis en anoniem de Kindertelefoon:
+help-veilig-thuis = Is het thuis niet veilig? Bel gratis Veilig Thuis:
+footer-privacy = Fluister bewaart geen IP-adres en gebruikt geen cookies. Je melding wordt op slot gezet. Alleen de vertrouwenspersonen van je school hebben de sleutel.
+
+home-title = Kies je school
+home-intro = Bij welke school wil je iets melden?
+
+form-title = Meld het bij { $school }
+form-intro = Je hoeft je naam niet te geven. Wat je hier schrijft, kan alleen de vertrouwenspersoon van je school lezen.
+form-who-reads = Wie leest dit? Alleen de vertrouwenspersonen van { $school }. Niemand anders, ook Fluister niet.
+form-what-next = Wat gebeurt er daarna? Je krijgt een code. Met die code lees je later het antwoord van school, en kun je meer vertellen. Meestal komt er binnen een paar schooldagen antwoord.
+form-submit = Verstuur melding
+optional = (mag je leeg laten)
+
+notices-title-fix = Er moet nog iets veranderen. Je tekst staat er nog.
+notices-title-not-sent = Je melding is nog niet verstuurd. Je tekst staat er nog.
+
+field-category = Waar gaat het over?
+field-category-hint = Kies wat het beste past. Twijfel je? Kies dan "Iets anders".
+category-bullying = Pesten (op school of online)
+category-threat = Iemand wordt bedreigd
+category-fight-filmed = Een vechtpartij is gefilmd
+category-images-shared = Naaktfoto's of -filmpjes worden doorgestuurd
+category-sextortion = Iemand dreigt met naaktbeelden of vraagt erom (afpersing)
+category-reputation = Roddels, nepaccounts of iemand zwartmaken
+category-hacked-account = Een account is gehackt of overgenomen
+category-discrimination = Discriminatie
+category-adult-contact = Een volwassene gaat over een grens
+category-other = Iets anders
+
+note-images-title = Gaat het om naaktfoto's of -filmpjes?
+note-images = Stuur de foto of het filmpje nooit door, ook niet als bewijs. Dat is strafbaar, ook als je wilt helpen. Vertel ons liever waar het staat: welke app, welke groep of welk account.
+note-images-help = Hulp om beelden van internet te laten halen:
+note-adult-title = Gaat het om een volwassene, bijvoorbeeld iemand die op school werkt?
+note-adult = Dan moet de school dit misschien melden bij de vertrouwensinspecteur van de Inspectie van het Onderwijs. Soms moet de school ook naar de politie. Dat staat in de wet (meld- en aangifteplicht). De vertrouwenspersoon legt je in een bericht uit wat er gaat gebeuren.
+
+field-description = Wat is er gebeurd?
+field-description-hint = Vertel het in je eigen woorden. Schrijf zo veel of zo weinig als je wilt.
+field-where = Waar gebeurde het?
+field-where-hint = Bijvoorbeeld: in de klas, op het schoolplein, op Snapchat, in een groepsapp.
+field-when = Wanneer gebeurde het?
+field-when-hint = Bijvoorbeeld: gisteren, al een paar weken, elke dinsdag.
+field-involved = Wie zijn erbij betrokken?
+field-involved-hint = Je mag dit leeg laten. Je mag ook alleen een klas, een groep of een accountnaam noemen.
+field-danger = Is iemand nu in gevaar?
+danger-yes = Ja
+danger-unsure = Weet ik niet
+danger-no = Nee
+danger-yes-hint = Is iemand nu in gevaar? Wacht dan niet op de school: bel 112.
+
+problem-description-missing = Vertel in een paar woorden wat er is gebeurd.
+problem-too-long = Deze tekst heeft { $chars } tekens. Er mogen er { $max } in. Maak hem wat korter. De rest kun je later sturen met je code.
+problem-unknown-category = Kies een onderwerp uit de lijst.
+problem-unknown-danger = Kies ja, nee of weet ik niet.
+problem-invalid-utf8 = Een stukje van je tekst kwam kapot aan. Lees je tekst nog even na: tekens die misgingen zie je als �. Verbeter ze en verstuur opnieuw.
+problem-unreadable = Je browser stuurde het formulier op een manier die wij niet kunnen lezen. Vul het formulier hieronder in en verstuur het opnieuw.
+problem-unavailable = Sorry, er ging bij ons iets mis. Je melding is NIET verstuurd en je hebt nog geen code. Je tekst staat hieronder nog. Probeer het over een paar minuten opnieuw.
+problem-busy = Het is nu heel druk. Je melding is nog niet verstuurd. Je tekst staat hieronder nog. Probeer het over een minuut opnieuw.
+
+done-title = Je melding is verstuurd
+done-danger = Je schreef dat iemand nu misschien in gevaar is. Wacht niet op de school. Bel
+done-code-intro = Dit is je code:
+done-keep-title = Bewaar je code goed
+done-keep-1 = Schrijf hem op papier, of bewaar hem op een plek waar alleen jij kijkt.
+done-keep-2 = Alleen met deze code lees je het antwoord van school. Niemand kan hem voor je opzoeken of opnieuw maken.
+done-keep-3 = Wie je code heeft, kan je melding lezen. Laat hem aan niemand zien.
+
+confirm-title = Heb je je code bewaard? Typ hem hier over.
+confirm-label = Je code
+confirm-submit = Controleer mijn code
+confirm-empty = Typ je code in het vak.
+confirm-wrong-length = Een code heeft 16 tekens. Jij typte er { $count }.
+confirm-bad-symbol = Er staat een teken in dat nooit in een code zit. Een code heeft alleen cijfers en letters.
+confirm-mismatch = Dat is niet dezelfde code. Kijk goed en verbeter wat je hebt opgeschreven.
+confirm-unknown = We kunnen deze code niet vinden. Kijk hem na en probeer het opnieuw.
+confirm-ok-title = Je code werkt
+confirm-ok = Goed zo! Je hebt je code goed bewaard.
+confirm-come-back = Kom over een paar dagen terug naar deze website met je code. Dan lees je het antwoord van school.
+back-home = Naar de beginpagina
+
+error-not-found-title = Deze pagina bestaat niet
+error-not-found = Misschien is het adres niet goed overgetypt. Ga naar de beginpagina en probeer het opnieuw.
+error-method-title = Dat kan zo niet
+error-method = Deze pagina werkt niet op deze manier. Ga naar de beginpagina en probeer het opnieuw.
+error-too-large-title = Je tekst is te lang
+error-too-large = Zoveel tekst kunnen we niet ontvangen. Je melding is niet verstuurd. Ga terug met de terugknop van je browser (je tekst staat er dan meestal nog) en maak hem korter. De rest kun je later sturen met je code.
+error-internal-title = Sorry, er ging iets mis
+error-internal = Er ging bij ons iets mis. Het ligt niet aan jou. Probeer het over een paar minuten opnieuw.

@@ -1,0 +1,15 @@
+//! Fluister: an anonymous reporting service for schools, with age-encrypted reports.
+#![forbid(unsafe_code)]
+
+pub mod adviser;
+pub mod cli;
+pub mod code;
+pub mod config;
+pub mod crypto;
+pub mod date;
+pub mod i18n;
+pub mod intake;
+pub mod report;
+pub mod server;
+pub mod store;
+pub mod web;

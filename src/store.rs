@@ -1,0 +1,466 @@
+//! SQLite storage: migrations from `schema/`, one writer thread that commits durably in batches,
+//! and small query functions behind newtypes.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::oneshot;
+
+/// File name of the database inside the data folder.
+pub const DB_FILE: &str = "fluister.db";
+
+/// Schema files, applied in order; `PRAGMA user_version` records how many have run.
+/// Forward-only: never edit a file once it has shipped, add the next number instead.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_reports.sql",
+    include_str!("../schema/0001_reports.sql"),
+)];
+
+/// Most writes waiting for the writer; past this a submission is told the server is busy
+/// rather than queueing without bound.
+const WRITE_QUEUE: usize = 4096;
+/// Most writes committed in one transaction.
+const BATCH_MAX: usize = 256;
+
+/// An opaque report id: 16 random lower-case hex digits. Not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReportId(String);
+
+impl ReportId {
+    fn random() -> Self {
+        let mut b = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        ReportId(b.iter().map(|x| format!("{x:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ReportId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a report is in the adviser's handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    New,
+    Open,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Open => "open",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::New, Status::Open, Status::Closed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// A report to store: everything but the id, which the store makes.
+pub struct NewReport {
+    pub school: String,
+    pub received_on: String,
+    pub code_hash: [u8; 32],
+    pub reporter_recipient: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// A report row as stored.
+pub struct StoredReport {
+    pub id: ReportId,
+    pub school: String,
+    pub received_on: String,
+    pub status: Status,
+    pub reporter_recipient: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// Storage failures. Messages carry no report content.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database {path} was written by a newer Fluister (schema {found}, this one knows {known}); run the newer version or restore a backup")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("the write queue is full")]
+    Busy,
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("a blocking task failed: {0}")]
+    Join(String),
+}
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Write {
+    InsertReport(NewReport, Reply<ReportId>),
+    /// Commit what came before, then stop the writer.
+    Stop,
+}
+
+/// The database: one writer thread for every change, one reader connection for queries.
+#[derive(Clone)]
+pub struct Store {
+    writer: mpsc::SyncSender<Write>,
+    reader: Arc<Mutex<Connection>>,
+    writer_thread: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
+}
+
+impl Store {
+    /// Opens (creating it if needed, mode 0600) the database in `data_dir` and applies the
+    /// schema files it has not seen yet.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let path = data_dir.join(DB_FILE);
+        create_private_file(&path).map_err(|e| {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("cannot create {}: {e}", path.display())),
+            ))
+        })?;
+        let mut conn = open_connection(&path)?;
+        migrate(&mut conn, &path)?;
+        let reader = open_connection(&path)?;
+        let (tx, rx) = mpsc::sync_channel(WRITE_QUEUE);
+        let handle = thread::Builder::new()
+            .name("fluister-db-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .expect("the OS can start one thread");
+        Ok(Store {
+            writer: tx,
+            reader: Arc::new(Mutex::new(reader)),
+            writer_thread: Arc::new(Mutex::new(Some(handle))),
+        })
+    }
+
+    /// Stores a new report and answers only once it is durably committed.
+    pub async fn insert_report(&self, report: NewReport) -> Result<ReportId, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::InsertReport(report, tx))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    fn send(&self, w: Write) -> Result<(), StoreError> {
+        self.writer.try_send(w).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::TrySendError::Disconnected(_) => StoreError::WriterGone,
+        })
+    }
+
+    /// The report whose code hashes to `code_hash`, if any.
+    pub async fn report_by_code_hash(
+        &self,
+        code_hash: [u8; 32],
+    ) -> Result<Option<StoredReport>, StoreError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT id, school, received_on, status, reporter_recipient, ciphertext
+                 FROM reports WHERE code_hash = ?1",
+                params![&code_hash[..]],
+                row_to_report,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// Runs a query on the reader connection off the async runtime.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn).map_err(StoreError::from)
+        })
+        .await
+        .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    /// Commits everything queued so far and stops the writer; later writes fail with
+    /// `WriterGone`. Waits for the writer thread to finish.
+    pub fn close(&self) {
+        let handle = self
+            .writer_thread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = handle {
+            let _ = self.writer.send(Write::Stop);
+            let _ = h.join();
+        }
+    }
+}
+
+fn row_to_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
+    let status: String = row.get(3)?;
+    Ok(StoredReport {
+        id: ReportId(row.get(0)?),
+        school: row.get(1)?,
+        received_on: row.get(2)?,
+        status: Status::parse(&status).unwrap_or(Status::New),
+        reporter_recipient: row.get(4)?,
+        ciphertext: row.get(5)?,
+    })
+}
+
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // SQLite gives -wal and -shm files the database file's mode, so 0600 here covers them.
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    // WAL with synchronous=FULL: a commit that returned survives a power cut (DESIGN.md).
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;",
+    )?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > MIGRATIONS.len() as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(schema = name, "applied database schema");
+    }
+    Ok(())
+}
+
+/// The writer: takes what is queued, commits it in one transaction, answers each write after
+/// the commit. One failing write rolls back only its own savepoint.
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
+    let mut stopping = false;
+    while !stopping {
+        let Ok(first) = rx.recv() else { break };
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w),
+                Err(_) => break,
+            }
+        }
+        if let Some(i) = batch.iter().position(|w| matches!(w, Write::Stop)) {
+            // Anything queued behind the stop was sent after close(): it is answered with
+            // WriterGone when its reply sender is dropped.
+            batch.truncate(i);
+            stopping = true;
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch);
+        }
+    }
+}
+
+enum Done {
+    Report(Reply<ReportId>, Result<ReportId, StoreError>),
+}
+
+fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            for w in batch {
+                if let Write::InsertReport(_, reply) = w {
+                    let _ = reply.send(Err(StoreError::Sqlite(e.clone_lossy())));
+                }
+            }
+            return;
+        }
+    };
+    let mut done = Vec::with_capacity(batch.len());
+    for w in batch {
+        match w {
+            Write::InsertReport(report, reply) => {
+                let result = in_savepoint(&tx, |sp| insert_report(sp, &report));
+                done.push(Done::Report(reply, result));
+            }
+            Write::Stop => {}
+        }
+    }
+    let committed = tx.commit();
+    for d in done {
+        match d {
+            Done::Report(reply, result) => {
+                let result = match &committed {
+                    Ok(()) => result,
+                    Err(e) => Err(StoreError::Sqlite(e.clone_lossy())),
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+    if let Err(e) = committed {
+        tracing::error!(error = %e, "a write transaction failed to commit");
+    }
+}
+
+fn in_savepoint<T>(
+    tx: &rusqlite::Transaction<'_>,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    tx.execute_batch("SAVEPOINT one")?;
+    match f(tx) {
+        Ok(v) => {
+            tx.execute_batch("RELEASE one")?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO one; RELEASE one")?;
+            Err(e)
+        }
+    }
+}
+
+fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreError> {
+    // A fresh id on the rare collision; the code hash is unique by construction (80 bits).
+    for _ in 0..3 {
+        let id = ReportId::random();
+        let inserted = conn.execute(
+            "INSERT INTO reports (id, school, received_on, status, code_hash, reporter_recipient, ciphertext)
+             VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6)
+             ON CONFLICT (id) DO NOTHING",
+            params![
+                id.as_str(),
+                r.school,
+                r.received_on,
+                &r.code_hash[..],
+                r.reporter_recipient,
+                r.ciphertext
+            ],
+        )?;
+        if inserted == 1 {
+            return Ok(id);
+        }
+    }
+    Err(StoreError::Sqlite(rusqlite::Error::StatementChangedRows(0)))
+}
+
+trait CloneLossy {
+    fn clone_lossy(&self) -> rusqlite::Error;
+}
+
+impl CloneLossy for rusqlite::Error {
+    /// rusqlite errors are not `Clone`; a batch answers every write with the same failure.
+    fn clone_lossy(&self) -> rusqlite::Error {
+        match self {
+            rusqlite::Error::SqliteFailure(e, m) => rusqlite::Error::SqliteFailure(*e, m.clone()),
+            other => rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                Some(other.to_string()),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_report(hash: u8) -> NewReport {
+        NewReport {
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            code_hash: [hash; 32],
+            reporter_recipient: "age1example".into(),
+            ciphertext: b"age-encryption.org/v1\nrest".to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_committed_report_is_found_by_its_hash_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store.insert_report(new_report(1)).await.unwrap();
+        assert_eq!(id.as_str().len(), 16);
+        store.close();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        let found = store.report_by_code_hash([1; 32]).await.unwrap().unwrap();
+        assert_eq!(found.id, id);
+        assert_eq!(found.status, Status::New);
+        assert!(store.report_by_code_hash([2; 32]).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_does_not_take_its_batch_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut bad = new_report(3);
+        bad.received_on = "2026-11-21 10:00".into(); // a time of day: refused by the schema
+        let (a, b, c) = tokio::join!(
+            store.insert_report(new_report(4)),
+            store.insert_report(bad),
+            store.insert_report(new_report(5)),
+        );
+        assert!(a.is_ok() && c.is_ok());
+        assert!(b.is_err());
+        assert!(store.report_by_code_hash([3; 32]).await.unwrap().is_none());
+        assert!(store.report_by_code_hash([5; 32]).await.unwrap().is_some());
+    }
+
+    #[test]
+    fn every_schema_file_is_embedded_in_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let embedded: Vec<&str> = MIGRATIONS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(files, embedded);
+        for (i, name) in embedded.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The one error type of the web layer; each variant says which status and page it becomes.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::config::School;
+use crate::i18n::Lang;
+use crate::report::ReportForm;
+
+use super::views::{self, Notice};
+
+/// Seconds a pupil is asked to wait when the server is overloaded.
+const BUSY_RETRY_SECONDS: &str = "60";
+
+pub enum AppError {
+    /// 404: no such page or school. Also what "not yours" looks like from outside.
+    NotFound(Lang),
+    /// 405: the page exists, but not for this method.
+    MethodNotAllowed(Lang),
+    /// 413: the body is over the limit; it was not read, so there is nothing to put back.
+    TooLarge(Lang),
+    /// The report form shown again with what the pupil typed and what went wrong; the status
+    /// follows from the notices (see `RefusedReport::status`).
+    ReportRefused(Box<RefusedReport>),
+    /// 500: something broke. Logged once where it happened, without anything about the pupil.
+    Internal(Lang),
+}
+
+pub struct RefusedReport {
+    pub lang: Lang,
+    pub school: School,
+    pub form: ReportForm,
+    pub notices: Vec<Notice>,
+}
+
+impl RefusedReport {
+    fn status(&self) -> StatusCode {
+        let has = |f: fn(&Notice) -> bool| self.notices.iter().any(f);
+        if has(|n| matches!(n, Notice::Unavailable)) {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else if has(|n| matches!(n, Notice::Busy)) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else if has(|n| matches!(n, Notice::Unreadable)) {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        } else if has(|n| matches!(n, Notice::InvalidUtf8)) {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound(lang) => (
+                StatusCode::NOT_FOUND,
+                views::message(lang, "error-not-found-title", "error-not-found"),
+            )
+                .into_response(),
+            AppError::MethodNotAllowed(lang) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                views::message(lang, "error-method-title", "error-method"),
+            )
+                .into_response(),
+            AppError::TooLarge(lang) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                views::message(lang, "error-too-large-title", "error-too-large"),
+            )
+                .into_response(),
+            AppError::ReportRefused(r) => {
+                let status = r.status();
+                let page = views::report_form(r.lang, &r.school, &r.form, &r.notices);
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    (status, [(header::RETRY_AFTER, BUSY_RETRY_SECONDS)], page).into_response()
+                } else {
+                    (status, page).into_response()
+                }
+            }
+            AppError::Internal(lang) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                views::message(lang, "error-internal-title", "error-internal"),
+            )
+                .into_response(),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The HTTP edge: state, router, security headers and static files. Handlers stay thin.
+
+mod error;
+mod form;
+mod pupil;
+mod views;
+
+use std::sync::Arc;
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use sha2::{Digest, Sha256};
+
+pub use error::AppError;
+
+use crate::config::Config;
+use crate::crypto::ServerSecret;
+use crate::i18n::Lang;
+use crate::store::Store;
+
+/// Largest form body accepted. A 20,000-character description of four-byte characters,
+/// percent-encoded, is 240 KB; this leaves room for the other fields.
+pub const FORM_BODY_MAX: usize = 512 * 1024;
+
+/// Everything a handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub secret: ServerSecret,
+    pub store: Store,
+}
+
+impl AppState {
+    pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
+        AppState(Arc::new(Inner {
+            config,
+            secret,
+            store,
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The whole application, apart from serving, so tests can drive it directly.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pupil::home))
+        .route("/s/{school}", get(pupil::report_form))
+        .route("/s/{school}/report", post(pupil::submit_report))
+        .route("/check/confirm", post(pupil::confirm_code))
+        .route("/static/{file}", get(static_file))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(FORM_BODY_MAX))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// The language a request asked for with `?lang=`, Dutch otherwise.
+pub fn lang_of(query: &Option<String>) -> Lang {
+    let lang = query.as_deref().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .map(|(_, v)| v)
+    });
+    Lang::from_param(lang)
+}
+
+async fn not_found(RawQuery(q): RawQuery) -> AppError {
+    AppError::NotFound(lang_of(&q))
+}
+
+async fn method_not_allowed(RawQuery(q): RawQuery) -> AppError {
+    AppError::MethodNotAllowed(lang_of(&q))
+}
+
+/// Content-Security-Policy: nothing from anywhere but Fluister itself, no script at all.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// One place sets every security header, on every response.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(h, header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(
+        h,
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    );
+    // Pages may hold a pickup code or a pupil's words: nothing is kept in any cache unless a
+    // handler said otherwise (only the versioned static files do).
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    // No cookies, ever (DESIGN.md invariant 1).
+    h.remove(header::SET_COOKIE);
+    res
+}
+
+/// A static file embedded in the binary.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+static ASSETS: &[Asset] = &[Asset {
+    name: "style.css",
+    content_type: "text/css; charset=utf-8",
+    bytes: include_bytes!("../../static/style.css"),
+}];
+
+/// A short hash of every asset, put in their URLs so they can be cached for a year.
+static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut h = Sha256::new();
+    for a in ASSETS {
+        h.update(a.bytes);
+    }
+    h.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
+});
+
+/// The URL of an embedded asset, with its version.
+pub fn asset_url(name: &str) -> String {
+    format!("/static/{name}?v={}", *ASSET_VERSION)
+}
+
+async fn static_file(Path(file): Path<String>, RawQuery(q): RawQuery) -> Response {
+    match ASSETS.iter().find(|a| a.name == file) {
+        Some(a) => (
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            a.bytes,
+        )
+            .into_response(),
+        None => AppError::NotFound(lang_of(&q)).into_response(),
+    }
+}

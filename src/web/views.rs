@@ -1,0 +1,377 @@
+//! Pupil pages as maud functions: a layout and small partials. Views only render; every word
+//! comes from the translation layer.
+
+use fluent_bundle::FluentValue;
+use maud::{DOCTYPE, Markup, html};
+
+use crate::config::School;
+use crate::i18n::{Lang, t, t_args};
+use crate::report::{Category, DangerNow, Field, Problem, ReportForm};
+
+use super::asset_url;
+
+/// Something the report form must tell the pupil when it is shown again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A field to fix.
+    Problem(Problem),
+    /// Some of the text arrived as broken bytes.
+    InvalidUtf8,
+    /// The body was not a form we can read.
+    Unreadable,
+    /// Storing or encrypting failed: nothing was sent.
+    Unavailable,
+    /// The server is overloaded: nothing was sent.
+    Busy,
+}
+
+/// The page frame: language switch, help box, content, footer. `switch_path` is the address the
+/// language switch links to (with `?lang=` added); pages that answer a POST have none.
+pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) dir=(lang.dir()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                meta name="robots" content="noindex, nofollow";
+                title { (title) " · " (t(lang, "site-name")) }
+                link rel="stylesheet" href=(asset_url("style.css"));
+            }
+            body {
+                header.top {
+                    a.brand href={ "/?lang=" (lang.code()) } { (t(lang, "site-name")) }
+                    span.tagline { (t(lang, "site-tagline")) }
+                    @if let Some(path) = switch_path {
+                        nav.lang aria-label=(t(lang, "lang-switch-label")) {
+                            @for other in Lang::ALL {
+                                @if other == lang {
+                                    span aria-current="true" { (other.own_name()) }
+                                } @else {
+                                    a href={ (path) "?lang=" (other.code()) } hreflang=(other.code()) lang=(other.code()) {
+                                        (other.own_name())
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                (help_box(lang))
+                main { (content) }
+                footer { p { (t(lang, "footer-privacy")) } }
+            }
+        }
+    }
+}
+
+/// Where to go when someone is in danger now: on every pupil page.
+fn help_box(lang: Lang) -> Markup {
+    html! {
+        aside.help aria-labelledby="help-title" {
+            h2 #help-title { (t(lang, "help-title")) }
+            ul {
+                li { strong { (t(lang, "help-112")) " " a href="tel:112" { "112" } } }
+                li { (t(lang, "help-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" } }
+                li { (t(lang, "help-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" } }
+            }
+        }
+    }
+}
+
+/// The list of schools, when an install serves more than one.
+pub fn school_list(lang: Lang, schools: &[School]) -> Markup {
+    let content = html! {
+        h1 { (t(lang, "home-title")) }
+        p { (t(lang, "home-intro")) }
+        ul.schools {
+            @for s in schools {
+                li { a href={ "/s/" (s.slug) "?lang=" (lang.code()) } { (s.name) } }
+            }
+        }
+    };
+    layout(lang, &t(lang, "home-title"), Some("/"), content)
+}
+
+/// The report form, empty or with what the pupil typed and what to fix.
+pub fn report_form(lang: Lang, school: &School, form: &ReportForm, notices: &[Notice]) -> Markup {
+    let name = || [("school", FluentValue::from(school.name.as_str()))];
+    let title = t_args(lang, "form-title", &name());
+    let problem_for = |field: Field| {
+        notices.iter().find_map(|n| match n {
+            Notice::Problem(p) if p.field() == field => Some(problem_text(lang, p)),
+            _ => None,
+        })
+    };
+    let content = html! {
+        h1 { (title) }
+        p.intro { (t(lang, "form-intro")) }
+        @if !notices.is_empty() {
+            section.notices role="alert" aria-labelledby="notices-title" {
+                h2 #notices-title { (t(lang, notices_title(notices))) }
+                ul { @for n in notices { li { (notice_text(lang, n)) } } }
+            }
+        }
+        form.report method="post" action={ "/s/" (school.slug) "/report?lang=" (lang.code()) }
+            accept-charset="utf-8" {
+            input type="hidden" name="lang" value=(lang.code());
+            fieldset.categories aria-describedby="category-hint" {
+                legend { (t(lang, "field-category")) }
+                p.hint #category-hint { (t(lang, "field-category-hint")) }
+                @if let Some(msg) = problem_for(Field::Category) { p.error { (msg) } }
+                @for c in Category::ALL {
+                    label.choice {
+                        input type="radio" name="category" value=(c.slug()) id={ "cat-" (c.slug()) }
+                            checked[form.category == c.slug()];
+                        span { (t(lang, &format!("category-{}", c.slug().replace('_', "-")))) }
+                    }
+                }
+            }
+            (image_note(lang))
+            (adult_note(lang))
+            (text_field(lang, "description", Field::Description, &form.description, true, problem_for(Field::Description)))
+            (input_field(lang, "where", &form.where_, problem_for(Field::Where)))
+            (input_field(lang, "when", &form.when, problem_for(Field::When)))
+            (text_field(lang, "involved", Field::Involved, &form.involved, false, problem_for(Field::Involved)))
+            fieldset.danger {
+                legend { (t(lang, "field-danger")) }
+                @if let Some(msg) = problem_for(Field::DangerNow) { p.error { (msg) } }
+                @for d in DangerNow::ALL {
+                    label.choice.inline {
+                        input type="radio" name="danger_now" value=(d.slug()) id={ "danger-" (d.slug()) }
+                            checked[form.danger_now == d.slug()];
+                        span { (t(lang, &format!("danger-{}", d.slug()))) }
+                    }
+                }
+                p.note.note-danger { (t(lang, "danger-yes-hint")) }
+            }
+            section.next {
+                p { (t_args(lang, "form-who-reads", &name())) }
+                p { (t(lang, "form-what-next")) }
+            }
+            button type="submit" { (t(lang, "form-submit")) }
+        }
+    };
+    layout(lang, &title, Some(&format!("/s/{}", school.slug)), content)
+}
+
+fn notices_title(notices: &[Notice]) -> &'static str {
+    if notices
+        .iter()
+        .any(|n| matches!(n, Notice::Unavailable | Notice::Busy))
+    {
+        "notices-title-not-sent"
+    } else {
+        "notices-title-fix"
+    }
+}
+
+/// Guidance for nude images: never upload, say where it is, and where to get it taken down.
+fn image_note(lang: Lang) -> Markup {
+    html! {
+        section.note.note-images aria-labelledby="note-images-title" {
+            h2 #note-images-title { (t(lang, "note-images-title")) }
+            p { (t(lang, "note-images")) }
+            p {
+                (t(lang, "note-images-help")) " "
+                a href="https://www.helpwanted.nl/" rel="noreferrer" { "Helpwanted" }
+                " · "
+                a href="https://takeitdown.ncmec.org/" rel="noreferrer" { "Take It Down" }
+            }
+        }
+    }
+}
+
+/// The honest note on the school's duties when an adult crossed a line.
+fn adult_note(lang: Lang) -> Markup {
+    html! {
+        section.note.note-adult aria-labelledby="note-adult-title" {
+            h2 #note-adult-title { (t(lang, "note-adult-title")) }
+            p { (t(lang, "note-adult")) }
+        }
+    }
+}
+
+fn field_label(lang: Lang, name: &str, optional: bool) -> Markup {
+    html! {
+        label for=(name) {
+            (t(lang, &format!("field-{name}")))
+            @if optional { " " span.optional { (t(lang, "optional")) } }
+        }
+    }
+}
+
+fn text_field(
+    lang: Lang,
+    name: &str,
+    _field: Field,
+    value: &str,
+    required: bool,
+    problem: Option<String>,
+) -> Markup {
+    let hint = format!("{name}-hint");
+    html! {
+        div.field.error[problem.is_some()] {
+            (field_label(lang, name, !required))
+            p.hint id=(hint) { (t(lang, &format!("field-{name}-hint"))) }
+            @if let Some(msg) = &problem { p.error { (msg) } }
+            textarea id=(name) name=(name) rows=(if required { 8 } else { 3 })
+                required[required] aria-describedby=(hint)
+                aria-invalid=[problem.as_ref().map(|_| "true")] { (value) }
+        }
+    }
+}
+
+fn input_field(lang: Lang, name: &str, value: &str, problem: Option<String>) -> Markup {
+    let hint = format!("{name}-hint");
+    html! {
+        div.field.error[problem.is_some()] {
+            (field_label(lang, name, true))
+            p.hint id=(hint) { (t(lang, &format!("field-{name}-hint"))) }
+            @if let Some(msg) = &problem { p.error { (msg) } }
+            input type="text" id=(name) name=(name) value=(value) aria-describedby=(hint)
+                aria-invalid=[problem.as_ref().map(|_| "true")];
+        }
+    }
+}
+
+fn problem_text(lang: Lang, p: &Problem) -> String {
+    match p {
+        Problem::DescriptionMissing => t(lang, "problem-description-missing"),
+        Problem::TooLong { chars, max, .. } => t_args(
+            lang,
+            "problem-too-long",
+            &[("chars", (*chars).into()), ("max", (*max).into())],
+        ),
+        Problem::UnknownCategory => t(lang, "problem-unknown-category"),
+        Problem::UnknownDangerAnswer => t(lang, "problem-unknown-danger"),
+    }
+}
+
+fn notice_text(lang: Lang, n: &Notice) -> String {
+    match n {
+        Notice::Problem(p) => {
+            let field = t(lang, field_message(p.field()));
+            format!("{field}: {}", problem_text(lang, p))
+        }
+        Notice::InvalidUtf8 => t(lang, "problem-invalid-utf8"),
+        Notice::Unreadable => t(lang, "problem-unreadable"),
+        Notice::Unavailable => t(lang, "problem-unavailable"),
+        Notice::Busy => t(lang, "problem-busy"),
+    }
+}
+
+fn field_message(field: Field) -> &'static str {
+    match field {
+        Field::Category => "field-category",
+        Field::Description => "field-description",
+        Field::Where => "field-where",
+        Field::When => "field-when",
+        Field::Involved => "field-involved",
+        Field::DangerNow => "field-danger",
+    }
+}
+
+/// What the type-back step found wrong with the code a pupil typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmProblem {
+    Empty,
+    WrongLength(usize),
+    BadSymbol,
+    /// Well formed, but not the code shown.
+    Mismatch,
+    /// Well formed, but no report has it.
+    Unknown,
+}
+
+/// The confirmation page: the code (shown once), how to keep it, and the type-back step.
+pub fn confirmation(
+    lang: Lang,
+    code_grouped: &str,
+    danger: bool,
+    typed: &str,
+    problem: Option<ConfirmProblem>,
+) -> Markup {
+    let content = html! {
+        h1 { (t(lang, "done-title")) }
+        @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a href="tel:112" { "112" } } }
+        p { (t(lang, "done-code-intro")) }
+        p.code-box { output #pickup-code for="typed-code" { (code_grouped) } }
+        section.keep {
+            h2 { (t(lang, "done-keep-title")) }
+            ul {
+                li { (t(lang, "done-keep-1")) }
+                li { (t(lang, "done-keep-2")) }
+                li { (t(lang, "done-keep-3")) }
+            }
+        }
+        section.confirm aria-labelledby="confirm-title" {
+            h2 #confirm-title { (t(lang, "confirm-title")) }
+            form method="post" action={ "/check/confirm?lang=" (lang.code()) } {
+                input type="hidden" name="lang" value=(lang.code());
+                input type="hidden" name="shown" value=(code_grouped);
+                div.field.error[problem.is_some()] {
+                    label for="typed-code" { (t(lang, "confirm-label")) }
+                    @if let Some(p) = problem { p.error role="alert" { (confirm_problem_text(lang, p)) } }
+                    input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                        autocapitalize="characters" spellcheck="false" inputmode="text"
+                        aria-invalid=[problem.map(|_| "true")];
+                }
+                button type="submit" { (t(lang, "confirm-submit")) }
+            }
+        }
+    };
+    layout(lang, &t(lang, "done-title"), None, content)
+}
+
+/// The answer to a code typed back without the page that showed it (no code to show again).
+pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) -> Markup {
+    let content = html! {
+        h1 { (t(lang, "confirm-title")) }
+        form method="post" action={ "/check/confirm?lang=" (lang.code()) } {
+            input type="hidden" name="lang" value=(lang.code());
+            div.field.error {
+                label for="typed-code" { (t(lang, "confirm-label")) }
+                p.error role="alert" { (confirm_problem_text(lang, problem)) }
+                input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                    autocapitalize="characters" spellcheck="false" aria-invalid="true";
+            }
+            button type="submit" { (t(lang, "confirm-submit")) }
+        }
+    };
+    layout(lang, &t(lang, "confirm-title"), None, content)
+}
+
+fn confirm_problem_text(lang: Lang, p: ConfirmProblem) -> String {
+    match p {
+        ConfirmProblem::Empty => t(lang, "confirm-empty"),
+        ConfirmProblem::WrongLength(n) => {
+            t_args(lang, "confirm-wrong-length", &[("count", n.into())])
+        }
+        ConfirmProblem::BadSymbol => t(lang, "confirm-bad-symbol"),
+        ConfirmProblem::Mismatch => t(lang, "confirm-mismatch"),
+        ConfirmProblem::Unknown => t(lang, "confirm-unknown"),
+    }
+}
+
+/// The code typed back opens the report.
+pub fn code_works(lang: Lang) -> Markup {
+    let content = html! {
+        h1 { (t(lang, "confirm-ok-title")) }
+        p.ok role="status" { (t(lang, "confirm-ok")) }
+        p { (t(lang, "confirm-come-back")) }
+        p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
+    };
+    layout(lang, &t(lang, "confirm-ok-title"), None, content)
+}
+
+/// A calm page for anything that is not a form: a title, a sentence, the way home.
+pub fn message(lang: Lang, title_id: &str, body_id: &str) -> Markup {
+    let title = t(lang, title_id);
+    let content = html! {
+        h1 { (title) }
+        p { (t(lang, body_id)) }
+        p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
+    };
+    layout(lang, &title, None, content)
+}

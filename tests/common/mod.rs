@@ -1,0 +1,267 @@
+//! Test support: the real `fluister` binary on a free port, a plain HTTP client, and readers for
+//! the data folder. No mocks: real SQLite, real age, real HTTP.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use age::x25519;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_fluister");
+
+/// A running `fluister serve`, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    logs: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// The demo install in a fresh temporary data folder.
+    pub fn demo() -> Server {
+        let tmp = tempfile::tempdir().unwrap();
+        let data_dir = tmp.path().join("data");
+        let mut s = Server::start(&["--data-dir", data_dir.to_str().unwrap()], &data_dir);
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// `fluister serve --listen 127.0.0.1:0 <args>`, with every log level captured.
+    pub fn start(args: &[&str], data_dir: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the fluister binary starts");
+        let logs = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let logs = logs.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    let mut l = logs.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let base = loop {
+            if let Some(addr) = logs
+                .lock()
+                .unwrap()
+                .lines()
+                .find_map(|l| l.split("listening on ").nth(1))
+                .and_then(|rest| rest.split_whitespace().next())
+            {
+                break addr.to_owned();
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("server exited with {status}: {}", logs.lock().unwrap());
+            }
+            assert!(Instant::now() < deadline, "server did not start: {}", logs.lock().unwrap());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Server {
+            child,
+            base,
+            data_dir: data_dir.to_owned(),
+            _tmp: None,
+            logs,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// The demo adviser's identity, read as an adviser would.
+    pub fn demo_identity(&self) -> x25519::Identity {
+        let text = std::fs::read_to_string(self.data_dir.join("demo-adviser.key")).unwrap();
+        text.lines()
+            .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// A read-only connection to the database.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.data_dir.join("fluister.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+
+    pub fn report_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Stops the server with SIGTERM and waits for it, so its files are complete.
+    pub fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        self.logs()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The pickup code on a confirmation page.
+    pub fn pickup_code(&self) -> Option<String> {
+        let start = self.body.find("<output id=\"pickup-code\"")?;
+        let rest = &self.body[start..];
+        let open = rest.find('>')? + 1;
+        let close = rest.find("</output>")?;
+        Some(rest[open..close].to_owned())
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build(),
+    )
+}
+
+fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
+    let mut res = res.expect("the server answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res
+        .body_mut()
+        .with_config()
+        .limit(16 * 1024 * 1024)
+        .read_to_string()
+        .unwrap();
+    Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub fn get(url: &str) -> Page {
+    read(agent().get(url).call())
+}
+
+/// POSTs an urlencoded form as a browser would.
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Page {
+    read(agent().post(url).send_form(fields.iter().copied()))
+}
+
+/// POSTs raw bytes with the given content type and user agent.
+pub fn post_raw(url: &str, content_type: &str, user_agent: &str, body: &[u8]) -> Page {
+    read(
+        agent()
+            .post(url)
+            .header("User-Agent", user_agent)
+            .header("Referer", "http://referrer.example/SENTINEL-REFERRER")
+            .content_type(content_type)
+            .send(body),
+    )
+}
+
+/// Form-encodes fields for `post_raw`.
+pub fn encode(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (k, v) in fields {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&percent_encode(k));
+        out.push('=');
+        out.push_str(&percent_encode(v));
+    }
+    out.into_bytes()
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Decrypts an age file with one identity.
+pub fn decrypt(identity: &dyn age::Identity, ciphertext: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let d = age::Decryptor::new_buffered(ciphertext).map_err(|e| e.to_string())?;
+    let mut r = d
+        .decrypt(std::iter::once(identity))
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    r.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Every file below `dir`, with its bytes.
+pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
