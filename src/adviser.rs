@@ -23,11 +23,11 @@ pub enum AdviserError {
          not be opened any more. Choose another --identity path, or move the old file away first"
     )]
     Exists(String),
-    #[error(
-        "no passphrase: run this in a terminal to be asked for one, or set {PASSPHRASE_ENV}"
-    )]
+    #[error("no passphrase: run this in a terminal to be asked for one, or set {PASSPHRASE_ENV}")]
     NoPassphrase,
-    #[error("the passphrase is too short: use at least {PASSPHRASE_MIN_CHARS} characters (a short sentence works well)")]
+    #[error(
+        "the passphrase is too short: use at least {PASSPHRASE_MIN_CHARS} characters (a short sentence works well)"
+    )]
     ShortPassphrase,
     #[error("the two passphrases differ; nothing was written, try again")]
     PassphraseMismatch,

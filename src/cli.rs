@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "fluister", version, about = "Anonymous reporting for schools, encrypted for the school's confidential advisers")]
+#[command(
+    name = "fluister",
+    version,
+    about = "Anonymous reporting for schools, encrypted for the school's confidential advisers"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

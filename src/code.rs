@@ -114,15 +114,22 @@ mod tests {
             " 7kqm 9xtr 2hvd p4wa ",
             "7KQM-9XTR-2HVD-P4WA\n",
         ] {
-            assert_eq!(PickupCode::parse(typed).unwrap().normalised(), code.normalised());
+            assert_eq!(
+                PickupCode::parse(typed).unwrap().normalised(),
+                code.normalised()
+            );
         }
         let with_zero_and_one = PickupCode::parse("10AB-CDEF-GHJK-MNPQ").unwrap();
         assert_eq!(
-            PickupCode::parse("lOab-cdef-ghjk-mnpq").unwrap().normalised(),
+            PickupCode::parse("lOab-cdef-ghjk-mnpq")
+                .unwrap()
+                .normalised(),
             with_zero_and_one.normalised()
         );
         assert_eq!(
-            PickupCode::parse("IoAB-CDEF-GHJK-MNPQ").unwrap().normalised(),
+            PickupCode::parse("IoAB-CDEF-GHJK-MNPQ")
+                .unwrap()
+                .normalised(),
             with_zero_and_one.normalised()
         );
     }

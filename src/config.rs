@@ -104,15 +104,19 @@ pub fn parse(
         path: path.to_owned(),
         message,
     };
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Toml {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Toml {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
     check_keys(&table, path)?;
-    let raw: RawConfig = table.try_into().map_err(|e: toml::de::Error| ConfigError::Toml {
-        path: path.to_owned(),
-        message: e.message().to_owned(),
-    })?;
+    let raw: RawConfig = table
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Toml {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })?;
 
     let listen = parse_listen(listen.or(raw.listen.as_deref()).unwrap_or(DEFAULT_LISTEN))?;
     let data_dir = match (data_dir, raw.data_dir) {
@@ -168,18 +172,16 @@ fn check_keys(table: &toml::Table, path: &Path) -> Result<(), ConfigError> {
     }
     if let Some(schools) = table.get("school") {
         let Some(schools) = schools.as_array() else {
-            return Err(invalid(
-                "school must be a list of [[school]] tables".into(),
-            ));
+            return Err(invalid("school must be a list of [[school]] tables".into()));
         };
         for (i, school) in schools.iter().enumerate() {
             let Some(school) = school.as_table() else {
-                return Err(invalid(format!("school #{} must be a [[school]] table", i + 1)));
+                return Err(invalid(format!(
+                    "school #{} must be a [[school]] table",
+                    i + 1
+                )));
             };
-            let slug = school
-                .get("slug")
-                .and_then(|s| s.as_str())
-                .unwrap_or("?");
+            let slug = school.get("slug").and_then(|s| s.as_str()).unwrap_or("?");
             for key in school.keys() {
                 if !SCHOOL_KEYS.contains(&key.as_str()) {
                     return Err(invalid(format!(
@@ -199,7 +201,9 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
     let slug = raw.slug.unwrap_or_default();
     let at = format!("school #{n} (slug \"{slug}\")");
     if slug.is_empty() {
-        return Err(format!("school #{n}: slug is missing; add e.g. slug = \"de-linde\""));
+        return Err(format!(
+            "school #{n}: slug is missing; add e.g. slug = \"de-linde\""
+        ));
     }
     if slug.len() > 40
         || slug.starts_with('-')
@@ -335,7 +339,9 @@ mod tests {
     }
 
     fn school(extra: &str) -> String {
-        format!("data_dir = \"/tmp/x\"\n[[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\n{extra}")
+        format!(
+            "data_dir = \"/tmp/x\"\n[[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\n{extra}"
+        )
     }
 
     #[test]
@@ -351,9 +357,15 @@ mod tests {
         let e = parse_str(&school("advisers = [\"age1nope\"]")).unwrap_err();
         assert!(e.contains("de-linde") && e.contains("advisers[0]"), "{e}");
         let e = parse_str(&school("advisers = []")).unwrap_err();
-        assert!(e.contains("de-linde") && e.contains("advisers is empty"), "{e}");
+        assert!(
+            e.contains("de-linde") && e.contains("advisers is empty"),
+            "{e}"
+        );
         let e = parse_str(&school(&format!("advisers = [\"{R1}\"]\nadviser = 1"))).unwrap_err();
-        assert!(e.contains("de-linde") && e.contains("unknown setting \"adviser\""), "{e}");
+        assert!(
+            e.contains("de-linde") && e.contains("unknown setting \"adviser\""),
+            "{e}"
+        );
         let e = parse_str(&format!(
             "{}\n[[school]]\nslug = \"de-linde\"\nname = \"Twee\"\nadvisers = [\"{R1}\"]",
             school(&format!("advisers = [\"{R1}\"]"))
@@ -362,11 +374,19 @@ mod tests {
         assert!(e.contains("school #2") && e.contains("slug is used"), "{e}");
         let e = parse_str(&school("advisers = [\"AGE-SECRET-KEY-1QQQ\"]")).unwrap_err();
         assert!(e.contains("SECRET key"), "{e}");
-        let e = parse_str(&format!("listen = \"nowhere\"\n{}", school(&format!("advisers = [\"{R1}\"]")))).unwrap_err();
+        let e = parse_str(&format!(
+            "listen = \"nowhere\"\n{}",
+            school(&format!("advisers = [\"{R1}\"]"))
+        ))
+        .unwrap_err();
         assert!(e.contains("listen"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
-        let e = parse_str(&format!("colour = \"red\"\n{}", school(&format!("advisers = [\"{R1}\"]")))).unwrap_err();
+        let e = parse_str(&format!(
+            "colour = \"red\"\n{}",
+            school(&format!("advisers = [\"{R1}\"]"))
+        ))
+        .unwrap_err();
         assert!(e.contains("unknown setting \"colour\""), "{e}");
     }
 

@@ -76,12 +76,10 @@ impl ServerSecret {
                     .take(33)
                     .read_to_end(&mut buf)
                     .map_err(io_err)?;
-                let bytes: [u8; 32] = buf[..]
-                    .try_into()
-                    .map_err(|_| SecretError::WrongLength {
-                        path: path.clone(),
-                        len: buf.len(),
-                    })?;
+                let bytes: [u8; 32] = buf[..].try_into().map_err(|_| SecretError::WrongLength {
+                    path: path.clone(),
+                    len: buf.len(),
+                })?;
                 Ok(ServerSecret(Zeroizing::new(bytes)))
             }
             Err(e) => Err(io_err(e)),
@@ -173,7 +171,10 @@ pub fn encrypt(
 pub struct EncryptFailed(String);
 
 /// Decrypts a binary or armored age file with one identity, in memory.
-pub fn decrypt(identity: &dyn age::Identity, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, age::DecryptError> {
+pub fn decrypt(
+    identity: &dyn age::Identity,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, age::DecryptError> {
     let reader = age::armor::ArmoredReader::new(ciphertext);
     let decryptor = age::Decryptor::new_buffered(reader)?;
     let mut stream = decryptor.decrypt(std::iter::once(identity))?;

@@ -68,8 +68,10 @@ static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
             let mut bundle = Bundle::new_concurrent(vec![id]);
             // Unicode isolation marks would end up inside phone numbers and links.
             bundle.set_use_isolating(false);
-            let resource = FluentResource::try_new(lang.source().to_owned())
-                .unwrap_or_else(|(_, errors)| panic!("{}.ftl does not parse: {errors:?}", lang.code()));
+            let resource =
+                FluentResource::try_new(lang.source().to_owned()).unwrap_or_else(|(_, errors)| {
+                    panic!("{}.ftl does not parse: {errors:?}", lang.code())
+                });
             bundle
                 .add_resource(resource)
                 .expect("message ids are unique within a file");

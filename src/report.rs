@@ -276,7 +276,10 @@ mod tests {
 
     #[test]
     fn a_plain_report_is_valid() {
-        let r = form("  Ze pesten me in de groepsapp.\r\n").validate().ok().unwrap();
+        let r = form("  Ze pesten me in de groepsapp.\r\n")
+            .validate()
+            .ok()
+            .unwrap();
         assert_eq!(r.category, Category::Bullying);
         assert_eq!(r.description, "Ze pesten me in de groepsapp.");
         assert_eq!(r.danger_now, None);
@@ -342,7 +345,12 @@ mod tests {
             involved: "\u{1F600}".repeat(INVOLVED_MAX),
             danger_now: "yes".into(),
         };
-        let doc = ReportDocument::new("demo", f.validate().ok().unwrap(), Lang::Nl, "2026-11-21".into());
+        let doc = ReportDocument::new(
+            "demo",
+            f.validate().ok().unwrap(),
+            Lang::Nl,
+            "2026-11-21".into(),
+        );
         assert!(doc.to_json().len() < 128 * 1024);
     }
 }

@@ -96,7 +96,9 @@ pub struct StoredReport {
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("the database {path} was written by a newer Fluister (schema {found}, this one knows {known}); run the newer version or restore a backup")]
+    #[error(
+        "the database {path} was written by a newer Fluister (schema {found}, this one knows {known}); run the newer version or restore a backup"
+    )]
     TooNew {
         path: PathBuf,
         found: i64,

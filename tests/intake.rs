@@ -90,14 +90,18 @@ fn a_report_leaves_no_trace_of_the_pupil_and_opens_for_the_adviser() {
         .unwrap()
         .try_into()
         .unwrap();
-    let reporter = ServerSecret::from_bytes(secret).reporter_identity(&PickupCode::parse(&code).unwrap());
+    let reporter =
+        ServerSecret::from_bytes(secret).reporter_identity(&PickupCode::parse(&code).unwrap());
     assert!(decrypt(&reporter, &cts[0]).unwrap().starts_with(b"{"));
 
     let logs = server.logs();
     let logs_after = server.stop();
     check_files("stopped");
     for l in [logs, logs_after] {
-        assert!(l.contains("report accepted"), "the trace level logs say what happened: {l}");
+        assert!(
+            l.contains("report accepted"),
+            "the trace level logs say what happened: {l}"
+        );
         for line in l.lines().filter(|line| !line.contains("listening on")) {
             for f in &forbidden {
                 assert!(
@@ -124,7 +128,10 @@ fn age_header_len(ct: &[u8]) -> usize {
 fn dates_have_no_time_of_day_and_sizes_do_not_tell_length() {
     let server = Server::demo();
     assert_eq!(report(&server, "Ze pesten.").status, 200);
-    assert_eq!(report(&server, &"Ze pesten me al weken. ".repeat(140)[..3000]).status, 200);
+    assert_eq!(
+        report(&server, &"Ze pesten me al weken. ".repeat(140)[..3000]).status,
+        200
+    );
     let db = server.db();
     let rows: Vec<(String, Vec<u8>)> = db
         .prepare("SELECT received_on, ciphertext FROM reports")
@@ -156,7 +163,12 @@ fn dates_have_no_time_of_day_and_sizes_do_not_tell_length() {
         "10 and 3,000 characters give the same payload size"
     );
     // age's random "grease" stanza makes the header vary a little, independent of content.
-    assert!(a.len().abs_diff(b.len()) < 300, "{} vs {}", a.len(), b.len());
+    assert!(
+        a.len().abs_diff(b.len()) < 300,
+        "{} vs {}",
+        a.len(),
+        b.len()
+    );
 }
 
 #[test]
@@ -168,18 +180,31 @@ fn the_code_on_the_confirmation_page_works_when_typed_back() {
 
     // Typed forgivingly: lower case, no dashes, O for 0, spaces.
     let typed = code.to_lowercase().replace('-', " ").replace('0', "o");
-    let ok = post_form(&confirm, &[("code", &typed), ("shown", &code), ("lang", "nl")]);
+    let ok = post_form(
+        &confirm,
+        &[("code", &typed), ("shown", &code), ("lang", "nl")],
+    );
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(ok.body.contains("Je code werkt"));
 
     // One symbol changed: refused, and the code is shown again to copy once more.
     let last = code.chars().last().unwrap();
-    let wrong = format!("{}{}", &code[..code.len() - 1], if last == 'A' { 'B' } else { 'A' });
-    let bad = post_form(&confirm, &[("code", &wrong), ("shown", &code), ("lang", "nl")]);
+    let wrong = format!(
+        "{}{}",
+        &code[..code.len() - 1],
+        if last == 'A' { 'B' } else { 'A' }
+    );
+    let bad = post_form(
+        &confirm,
+        &[("code", &wrong), ("shown", &code), ("lang", "nl")],
+    );
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("niet dezelfde code"), "{}", bad.body);
     assert_eq!(bad.pickup_code().as_deref(), Some(code.as_str()));
-    assert!(bad.body.contains(&format!("value=\"{wrong}\"")), "what they typed is kept");
+    assert!(
+        bad.body.contains(&format!("value=\"{wrong}\"")),
+        "what they typed is kept"
+    );
 
     // Without the page that showed it: checked against the store alone.
     let alone = post_form(&confirm, &[("code", &code), ("lang", "en")]);
@@ -192,7 +217,11 @@ fn the_code_on_the_confirmation_page_works_when_typed_back() {
 
     let short = post_form(&confirm, &[("code", "ABCD-EFGH"), ("lang", "nl")]);
     assert_eq!(short.status, 422);
-    assert!(short.body.contains("16 tekens") && short.body.contains("8"), "{}", short.body);
+    assert!(
+        short.body.contains("16 tekens") && short.body.contains("8"),
+        "{}",
+        short.body
+    );
     for p in [&ok, &bad, &alone, &unknown] {
         assert_eq!(p.header("cache-control"), Some("no-store"));
     }
@@ -205,28 +234,70 @@ fn every_bad_input_gets_a_calm_page_and_stores_nothing() {
     let form = "application/x-www-form-urlencoded";
 
     // Missing description: what else was typed comes back.
-    let p = post_raw(&url, form, "t", &encode(&[("category", "threat"), ("where", "Bij de kantine"), ("description", "  ")]));
+    let p = post_raw(
+        &url,
+        form,
+        "t",
+        &encode(&[
+            ("category", "threat"),
+            ("where", "Bij de kantine"),
+            ("description", "  "),
+        ]),
+    );
     assert_eq!(p.status, 422);
-    assert!(p.body.contains("Vertel in een paar woorden wat er is gebeurd"));
+    assert!(
+        p.body
+            .contains("Vertel in een paar woorden wat er is gebeurd")
+    );
     assert!(p.body.contains("value=\"Bij de kantine\""));
-    assert!(p.body.contains("value=\"threat\" id=\"cat-threat\" checked"));
+    assert!(
+        p.body
+            .contains("value=\"threat\" id=\"cat-threat\" checked")
+    );
     assert!(p.pickup_code().is_none());
 
     // Unknown category.
-    let p = post_raw(&url, form, "t", &encode(&[("category", "gossip"), ("description", "Mijn verhaal blijft staan")]));
+    let p = post_raw(
+        &url,
+        form,
+        "t",
+        &encode(&[
+            ("category", "gossip"),
+            ("description", "Mijn verhaal blijft staan"),
+        ]),
+    );
     assert_eq!(p.status, 422);
     assert!(p.body.contains("Kies een onderwerp uit de lijst"));
     assert!(p.body.contains("Mijn verhaal blijft staan"));
 
     // Over the limit: the whole text comes back, with how long it is.
     let long = format!("{}EINDE", "a".repeat(20_000));
-    let p = post_raw(&url, form, "t", &encode(&[("category", "other"), ("description", &long), ("lang", "en")]));
+    let p = post_raw(
+        &url,
+        form,
+        "t",
+        &encode(&[
+            ("category", "other"),
+            ("description", &long),
+            ("lang", "en"),
+        ]),
+    );
     assert_eq!(p.status, 422);
-    assert!(p.body.contains("This text has 20005 characters. It may have 20000."), "{}", &p.body[..2000]);
+    assert!(
+        p.body
+            .contains("This text has 20005 characters. It may have 20000."),
+        "{}",
+        &p.body[..2000]
+    );
     assert!(p.body.contains(&long));
 
     // Invalid UTF-8: the readable part comes back.
-    let p = post_raw(&url, form, "t", b"category=bullying&description=Ze+pesten+%FF%FE+mij&lang=nl");
+    let p = post_raw(
+        &url,
+        form,
+        "t",
+        b"category=bullying&description=Ze+pesten+%FF%FE+mij&lang=nl",
+    );
     assert_eq!(p.status, 400);
     assert!(p.body.contains("kwam kapot aan"));
     assert!(p.body.contains("Ze pesten \u{fffd}\u{fffd} mij"));
@@ -244,7 +315,12 @@ fn every_bad_input_gets_a_calm_page_and_stores_nothing() {
     assert!(p.body.contains("Your text is too long"));
 
     // Unknown school.
-    let p = post_raw(&server.url("/s/nope/report"), form, "t", &encode(&[("description", "x")]));
+    let p = post_raw(
+        &server.url("/s/nope/report"),
+        form,
+        "t",
+        &encode(&[("description", "x")]),
+    );
     assert_eq!(p.status, 404);
     assert!(p.body.contains("Deze pagina bestaat niet"));
     assert_eq!(get(&server.url("/s/nope")).status, 404);
@@ -314,10 +390,22 @@ fn pages_send_strict_headers_no_cookies_and_nothing_third_party() {
         }
     }
     let home = &pages[0].body;
-    for needle in ["tel:112", "0800-0432", "0800-2000", "Demoschool", "name=\"description\""] {
+    for needle in [
+        "tel:112",
+        "0800-0432",
+        "0800-2000",
+        "Demoschool",
+        "name=\"description\"",
+    ] {
         assert!(home.contains(needle), "{needle}");
     }
-    let css_path = home.split("stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap();
+    let css_path = home
+        .split("stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let css = get(&server.url(css_path));
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
@@ -331,7 +419,18 @@ fn the_form_carries_the_guidance_design_asks_for_in_both_languages() {
     let nl = get(&server.url("/s/demo")).body;
     let en = get(&server.url("/s/demo?lang=en")).body;
     assert!(nl.contains("lang=\"nl\"") && en.contains("lang=\"en\""));
-    for slug in ["bullying", "threat", "fight_filmed", "images_shared", "sextortion", "reputation", "hacked_account", "discrimination", "adult_contact", "other"] {
+    for slug in [
+        "bullying",
+        "threat",
+        "fight_filmed",
+        "images_shared",
+        "sextortion",
+        "reputation",
+        "hacked_account",
+        "discrimination",
+        "adult_contact",
+        "other",
+    ] {
         assert!(nl.contains(&format!("value=\"{slug}\"")), "{slug}");
     }
     assert!(nl.contains("Stuur de foto of het filmpje nooit door"));
@@ -339,7 +438,10 @@ fn the_form_carries_the_guidance_design_asks_for_in_both_languages() {
     assert!(nl.contains("vertrouwensinspecteur") && nl.contains("meld- en aangifteplicht"));
     assert!(en.contains("Never send the photo or video itself"));
     assert!(en.contains("confidential inspector"));
-    assert!(nl.contains("href=\"/s/demo?lang=en\""), "a visible language switch");
+    assert!(
+        nl.contains("href=\"/s/demo?lang=en\""),
+        "a visible language switch"
+    );
     assert!(en.contains("Who reads this?") && nl.contains("Wie leest dit?"));
 }
 
@@ -355,18 +457,30 @@ fn a_second_start_reuses_the_data_and_the_demo_key() {
     assert!(logs.contains("DEMO INSTALL"), "a loud warning: {logs}");
 
     let server = Server::start(&args, &dir);
-    assert_eq!(std::fs::read(dir.join("demo-adviser.key")).unwrap(), key_before);
+    assert_eq!(
+        std::fs::read(dir.join("demo-adviser.key")).unwrap(),
+        key_before
+    );
     let ok = post_form(&server.url("/check/confirm"), &[("code", &code)]);
-    assert_eq!(ok.status, 200, "the code from before the restart still works");
+    assert_eq!(
+        ok.status, 200,
+        "the code from before the restart still works"
+    );
     let cts = stored_ciphertexts(&server);
     assert!(decrypt(&server.demo_identity(), &cts[0]).is_ok());
 }
 
 #[test]
 fn the_reference_age_tool_opens_a_stored_report() {
-    let found = std::process::Command::new("age").arg("--version").output().is_ok();
+    let found = std::process::Command::new("age")
+        .arg("--version")
+        .output()
+        .is_ok();
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "CI must install the reference `age` tool");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install the reference `age` tool"
+        );
         eprintln!("SKIPPED: the reference `age` tool is not installed (apt-get install age)");
         return;
     }
@@ -381,7 +495,11 @@ fn the_reference_age_tool_opens_a_stored_report() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["description"], SENTINEL);
 }

@@ -97,7 +97,9 @@ mod tests {
         assert!(!is_urlencoded(&h));
         h.insert(
             header::CONTENT_TYPE,
-            "Application/X-WWW-Form-Urlencoded; charset=UTF-8".parse().unwrap(),
+            "Application/X-WWW-Form-Urlencoded; charset=UTF-8"
+                .parse()
+                .unwrap(),
         );
         assert!(is_urlencoded(&h));
         h.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());

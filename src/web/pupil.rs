@@ -34,7 +34,12 @@ pub async fn report_form(
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
-    Ok(views::report_form(lang, school, &ReportForm::default(), &[]))
+    Ok(views::report_form(
+        lang,
+        school,
+        &ReportForm::default(),
+        &[],
+    ))
 }
 
 /// `POST /s/{school}/report`: validate, seal and store durably, then show the pickup code.
@@ -56,7 +61,11 @@ pub async fn submit_report(
         }))
     };
     if !is_urlencoded(&headers) {
-        return Err(refuse(lang, ReportForm::default(), vec![Notice::Unreadable]));
+        return Err(refuse(
+            lang,
+            ReportForm::default(),
+            vec![Notice::Unreadable],
+        ));
     }
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -94,7 +103,13 @@ pub async fn submit_report(
             // Debug level: even "a report arrived" with a timestamp could be matched against a
             // school's network log, so default logs do not say it (SECURITY.md).
             tracing::debug!(school = %school.slug, "report accepted");
-            Ok(views::confirmation(lang, &receipt.code.grouped(), danger, "", None))
+            Ok(views::confirmation(
+                lang,
+                &receipt.code.grouped(),
+                danger,
+                "",
+                None,
+            ))
         }
         Err(e) if e.is_busy() => {
             tracing::warn!(school = %school.slug, "report refused: the write queue is full");
@@ -128,7 +143,11 @@ pub async fn confirm_code(
         Err(CodeShapeError::Empty) => ConfirmProblem::Empty,
         Err(CodeShapeError::WrongLength(n)) => ConfirmProblem::WrongLength(n),
         Err(CodeShapeError::BadSymbol) => ConfirmProblem::BadSymbol,
-        Ok(code) if shown.as_ref().is_some_and(|s| s.normalised() != code.normalised()) => {
+        Ok(code)
+            if shown
+                .as_ref()
+                .is_some_and(|s| s.normalised() != code.normalised()) =>
+        {
             ConfirmProblem::Mismatch
         }
         Ok(code) => match intake::code_opens_report(&state.store, &state.secret, &code).await {
@@ -146,4 +165,3 @@ pub async fn confirm_code(
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
-

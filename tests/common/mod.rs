@@ -72,7 +72,11 @@ impl Server {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("server exited with {status}: {}", logs.lock().unwrap());
             }
-            assert!(Instant::now() < deadline, "server did not start: {}", logs.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "server did not start: {}",
+                logs.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         Server {
