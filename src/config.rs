@@ -14,6 +14,11 @@ use serde::Deserialize;
 
 use crate::crypto;
 
+/// Adviser sign-in lifetime when the config does not say.
+pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
+/// Longest adviser sign-in allowed: a week.
+const MAX_SESSION_HOURS: f64 = 168.0;
+
 /// Listen address when neither `--listen` nor the config says one.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Data folder of the demo install when `--data-dir` is not given.
@@ -29,6 +34,8 @@ pub struct Config {
     pub schools: Vec<School>,
     /// True for the no-config demo install.
     pub demo: bool,
+    /// How long an adviser's sign-in lasts, in hours.
+    pub session_hours: f64,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -62,13 +69,14 @@ pub enum ConfigError {
     DemoKey { path: PathBuf, message: String },
 }
 
-const TOP_KEYS: [&str; 3] = ["listen", "data_dir", "school"];
+const TOP_KEYS: [&str; 4] = ["listen", "data_dir", "session_hours", "school"];
 const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
 
 #[derive(Deserialize)]
 struct RawConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
+    session_hours: Option<f64>,
     #[serde(default)]
     school: Vec<RawSchool>,
 }
@@ -130,6 +138,13 @@ pub fn parse(
             ));
         }
     };
+    let session_hours = raw.session_hours.unwrap_or(DEFAULT_SESSION_HOURS);
+    if !(session_hours > 0.0 && session_hours <= MAX_SESSION_HOURS) {
+        return Err(invalid(format!(
+            "session_hours = {session_hours}: an adviser sign-in must last more than 0 and at \
+             most {MAX_SESSION_HOURS} hours"
+        )));
+    }
     if raw.school.is_empty() {
         return Err(invalid(
             "no school configured: add a [[school]] with slug, name and advisers".into(),
@@ -154,6 +169,7 @@ pub fn parse(
         data_dir,
         schools,
         demo: false,
+        session_hours,
     })
 }
 
@@ -283,6 +299,7 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
             advisers: vec![recipient],
         }],
         demo: true,
+        session_hours: DEFAULT_SESSION_HOURS,
     })
 }
 
@@ -380,6 +397,12 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("listen"), "{e}");
+        let e = parse_str(&format!(
+            "session_hours = 0\n{}",
+            school(&format!("advisers = [\"{R1}\"]"))
+        ))
+        .unwrap_err();
+        assert!(e.contains("session_hours"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

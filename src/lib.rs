@@ -2,9 +2,11 @@
 #![forbid(unsafe_code)]
 
 pub mod adviser;
+pub mod auth;
 pub mod cli;
 pub mod code;
 pub mod config;
+pub mod conversation;
 pub mod crypto;
 pub mod date;
 pub mod i18n;

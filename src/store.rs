@@ -15,10 +15,16 @@ pub const DB_FILE: &str = "fluister.db";
 
 /// Schema files, applied in order; `PRAGMA user_version` records how many have run.
 /// Forward-only: never edit a file once it has shipped, add the next number instead.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_reports.sql",
-    include_str!("../schema/0001_reports.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_reports.sql",
+        include_str!("../schema/0001_reports.sql"),
+    ),
+    (
+        "0002_messages.sql",
+        include_str!("../schema/0002_messages.sql"),
+    ),
+];
 
 /// Most writes waiting for the writer; past this a submission is told the server is busy
 /// rather than queueing without bound.
@@ -72,6 +78,67 @@ impl Status {
     }
 }
 
+impl ReportId {
+    /// An id as typed by an adviser or taken from a URL; `None` if it cannot be one.
+    pub fn parse(s: &str) -> Option<ReportId> {
+        (s.len() == 16
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| ReportId(s.to_owned()))
+    }
+}
+
+/// Who wrote a message. Notes are the advisers' own and never shown to the pupil.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Pupil,
+    Adviser,
+    Note,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Pupil => "pupil",
+            Author::Adviser => "adviser",
+            Author::Note => "note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Author> {
+        [Author::Pupil, Author::Adviser, Author::Note]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// A message to add to a report's conversation.
+pub struct NewMessage {
+    pub report: ReportId,
+    pub author: Author,
+    pub sent_on: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// A message as stored.
+pub struct StoredMessage {
+    pub seq: i64,
+    pub author: Author,
+    pub sent_on: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// A report in an adviser's list.
+pub struct ReportSummary {
+    pub report: StoredReport,
+    /// The latest date anything happened: the report or its newest message.
+    pub last_activity: String,
+    /// How many messages follow the report (notes included).
+    pub messages: i64,
+    /// Date of the newest pupil message, if any, so a client can tell what is unread.
+    pub last_pupil_message: Option<String>,
+}
+
 /// A report to store: everything but the id, which the store makes.
 pub struct NewReport {
     pub school: String,
@@ -116,6 +183,10 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
 enum Write {
     InsertReport(NewReport, Reply<ReportId>),
+    /// Appends a message; answers with its sequence number, or `None` if the report is gone.
+    InsertMessage(NewMessage, Reply<Option<i64>>),
+    /// Sets a report's status; answers whether the report exists.
+    SetStatus(ReportId, Status, Reply<bool>),
     /// Commit what came before, then stop the writer.
     Stop,
 }
@@ -161,6 +232,21 @@ impl Store {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Appends a message to a report's conversation, durably. `None` if the report is gone.
+    /// A pupil writing to a closed report reopens it, so the advisers see it again.
+    pub async fn insert_message(&self, message: NewMessage) -> Result<Option<i64>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::InsertMessage(message, tx))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Sets a report's status, durably; false if there is no such report.
+    pub async fn set_status(&self, id: ReportId, status: Status) -> Result<bool, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::SetStatus(id, status, tx))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     fn send(&self, w: Write) -> Result<(), StoreError> {
         self.writer.try_send(w).map_err(|e| match e {
             mpsc::TrySendError::Full(_) => StoreError::Busy,
@@ -181,6 +267,84 @@ impl Store {
                 row_to_report,
             )
             .optional()
+        })
+        .await
+    }
+
+    /// One report by id.
+    pub async fn report(&self, id: ReportId) -> Result<Option<StoredReport>, StoreError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT id, school, received_on, status, reporter_recipient, ciphertext
+                 FROM reports WHERE id = ?1",
+                params![id.as_str()],
+                row_to_report,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    /// A report's messages in order.
+    pub async fn messages(&self, id: ReportId) -> Result<Vec<StoredMessage>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, author, sent_on, ciphertext FROM messages
+                 WHERE report_id = ?1 ORDER BY seq",
+            )?;
+            stmt.query_map(params![id.as_str()], |row| {
+                let author: String = row.get(1)?;
+                Ok(StoredMessage {
+                    seq: row.get(0)?,
+                    author: Author::parse(&author).unwrap_or(Author::Note),
+                    sent_on: row.get(2)?,
+                    ciphertext: row.get(3)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    /// The reports of the given schools, newest first, optionally only one status and only
+    /// those with activity on or after `since` (a date).
+    pub async fn list_reports(
+        &self,
+        schools: Vec<String>,
+        status: Option<Status>,
+        since: Option<String>,
+    ) -> Result<Vec<ReportSummary>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.id, r.school, r.received_on, r.status, r.reporter_recipient, r.ciphertext,
+                        max(r.received_on, coalesce(max(m.sent_on), '')) AS last_activity,
+                        count(m.seq),
+                        max(CASE WHEN m.author = 'pupil' THEN m.sent_on END)
+                 FROM reports r LEFT JOIN messages m ON m.report_id = r.id
+                 WHERE r.school = ?1 AND (?2 IS NULL OR r.status = ?2)
+                 GROUP BY r.id
+                 HAVING ?3 IS NULL OR last_activity >= ?3
+                 ORDER BY last_activity DESC, r.received_on DESC, r.id",
+            )?;
+            let mut out = Vec::new();
+            for school in &schools {
+                let rows = stmt.query_map(
+                    params![school, status.map(Status::as_str), since.as_deref()],
+                    |row| {
+                        Ok(ReportSummary {
+                            report: row_to_report(row)?,
+                            last_activity: row.get(6)?,
+                            messages: row.get(7)?,
+                            last_pupil_message: row.get(8)?,
+                        })
+                    },
+                )?;
+                for r in rows {
+                    out.push(r?);
+                }
+            }
+            out.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
+            Ok(out)
         })
         .await
     }
@@ -304,6 +468,8 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
 
 enum Done {
     Report(Reply<ReportId>, Result<ReportId, StoreError>),
+    Message(Reply<Option<i64>>, Result<Option<i64>, StoreError>),
+    Status(Reply<bool>, Result<bool, StoreError>),
 }
 
 fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
@@ -312,8 +478,12 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
         Err(e) => {
             tracing::error!(error = %e, "cannot begin a write transaction");
             for w in batch {
-                if let Write::InsertReport(_, reply) = w {
-                    let _ = reply.send(Err(StoreError::Sqlite(e.clone_lossy())));
+                let err = || StoreError::Sqlite(e.clone_lossy());
+                match w {
+                    Write::InsertReport(_, reply) => drop(reply.send(Err(err()))),
+                    Write::InsertMessage(_, reply) => drop(reply.send(Err(err()))),
+                    Write::SetStatus(_, _, reply) => drop(reply.send(Err(err()))),
+                    Write::Stop => {}
                 }
             }
             return;
@@ -326,19 +496,34 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                 let result = in_savepoint(&tx, |sp| insert_report(sp, &report));
                 done.push(Done::Report(reply, result));
             }
+            Write::InsertMessage(message, reply) => {
+                let result = in_savepoint(&tx, |sp| insert_message(sp, &message));
+                done.push(Done::Message(reply, result));
+            }
+            Write::SetStatus(id, status, reply) => {
+                let result = in_savepoint(&tx, |sp| set_status(sp, &id, status));
+                done.push(Done::Status(reply, result));
+            }
             Write::Stop => {}
         }
     }
     let committed = tx.commit();
+    // Answers go out only now, after the commit: a caller never hears "done" for a write
+    // that could still be lost.
+    fn settle<T>(
+        committed: &rusqlite::Result<()>,
+        r: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match committed {
+            Ok(()) => r,
+            Err(e) => Err(StoreError::Sqlite(e.clone_lossy())),
+        }
+    }
     for d in done {
         match d {
-            Done::Report(reply, result) => {
-                let result = match &committed {
-                    Ok(()) => result,
-                    Err(e) => Err(StoreError::Sqlite(e.clone_lossy())),
-                };
-                let _ = reply.send(result);
-            }
+            Done::Report(reply, r) => drop(reply.send(settle(&committed, r))),
+            Done::Message(reply, r) => drop(reply.send(settle(&committed, r))),
+            Done::Status(reply, r) => drop(reply.send(settle(&committed, r))),
         }
     }
     if let Err(e) = committed {
@@ -385,6 +570,47 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
         }
     }
     Err(StoreError::Sqlite(rusqlite::Error::StatementChangedRows(0)))
+}
+
+fn insert_message(conn: &Connection, m: &NewMessage) -> Result<Option<i64>, StoreError> {
+    let exists = conn
+        .query_row(
+            "SELECT 1 FROM reports WHERE id = ?1",
+            params![m.report.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    let seq: i64 = conn.query_row(
+        "INSERT INTO messages (report_id, seq, author, sent_on, ciphertext)
+         SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4 FROM messages WHERE report_id = ?1
+         RETURNING seq",
+        params![
+            m.report.as_str(),
+            m.author.as_str(),
+            m.sent_on,
+            m.ciphertext
+        ],
+        |r| r.get(0),
+    )?;
+    if m.author == Author::Pupil {
+        conn.execute(
+            "UPDATE reports SET status = 'open' WHERE id = ?1 AND status = 'closed'",
+            params![m.report.as_str()],
+        )?;
+    }
+    Ok(Some(seq))
+}
+
+fn set_status(conn: &Connection, id: &ReportId, status: Status) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE reports SET status = ?2 WHERE id = ?1",
+        params![id.as_str(), status.as_str()],
+    )?;
+    Ok(n == 1)
 }
 
 trait CloneLossy {
@@ -448,6 +674,58 @@ mod tests {
         assert!(b.is_err());
         assert!(store.report_by_code_hash([3; 32]).await.unwrap().is_none());
         assert!(store.report_by_code_hash([5; 32]).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn messages_are_numbered_in_order_and_pupils_reopen_closed_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store.insert_report(new_report(6)).await.unwrap();
+        let msg = |author| NewMessage {
+            report: id.clone(),
+            author,
+            sent_on: "2026-11-22".into(),
+            ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
+        };
+        assert_eq!(
+            store.insert_message(msg(Author::Adviser)).await.unwrap(),
+            Some(1)
+        );
+        assert!(store.set_status(id.clone(), Status::Closed).await.unwrap());
+        assert_eq!(
+            store.insert_message(msg(Author::Pupil)).await.unwrap(),
+            Some(2)
+        );
+        let r = store.report(id.clone()).await.unwrap().unwrap();
+        assert_eq!(r.status, Status::Open);
+        let all = store.messages(id.clone()).await.unwrap();
+        assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(all[1].author, Author::Pupil);
+
+        let gone = ReportId::parse("0000000000000000").unwrap();
+        let mut m = msg(Author::Adviser);
+        m.report = gone.clone();
+        assert_eq!(store.insert_message(m).await.unwrap(), None);
+        assert!(!store.set_status(gone, Status::Open).await.unwrap());
+
+        let list = store
+            .list_reports(vec!["demo".into()], None, Some("2026-11-22".into()))
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].last_activity, "2026-11-22");
+        assert_eq!(list[0].messages, 2);
+        assert_eq!(list[0].last_pupil_message.as_deref(), Some("2026-11-22"));
+        let none = store
+            .list_reports(vec!["demo".into()], Some(Status::Closed), None)
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+        let other = store
+            .list_reports(vec!["other".into()], None, None)
+            .await
+            .unwrap();
+        assert!(other.is_empty());
     }
 
     #[test]

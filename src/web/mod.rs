@@ -1,5 +1,6 @@
 //! The HTTP edge: state, router, security headers and static files. Handlers stay thin.
 
+mod api;
 mod error;
 mod form;
 mod pupil;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use error::AppError;
 
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::crypto::ServerSecret;
 use crate::i18n::Lang;
@@ -34,14 +36,17 @@ pub struct Inner {
     pub config: Config,
     pub secret: ServerSecret,
     pub store: Store,
+    pub auth: Auth,
 }
 
 impl AppState {
     pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
+        let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
         AppState(Arc::new(Inner {
             config,
             secret,
             store,
+            auth: Auth::new(ttl),
         }))
     }
 }
@@ -59,7 +64,10 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pupil::home))
         .route("/s/{school}", get(pupil::report_form))
         .route("/s/{school}/report", post(pupil::submit_report))
+        .route("/check", get(pupil::check_form).post(pupil::check))
+        .route("/check/message", post(pupil::follow_up))
         .route("/check/confirm", post(pupil::confirm_code))
+        .nest("/api/v1", api::router())
         .route("/static/{file}", get(static_file))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)

@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
 use crate::code::{CodeShapeError, PickupCode};
+use crate::conversation::{self, ConversationError};
 use crate::i18n::Lang;
 use crate::intake;
 use crate::report::{DangerNow, ReportForm};
 
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
-use super::views::{self, ConfirmProblem, Notice};
+use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
 /// `GET /`: the form of the only school, or the list of schools.
@@ -164,4 +165,154 @@ pub async fn confirm_code(
         None => views::confirm_without_code(lang, typed, problem),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The fields of a small pupil form (check, follow-up, confirm), and the language it asked for.
+fn small_form(
+    q: &Option<String>,
+    headers: &HeaderMap,
+    body: &Result<Bytes, BytesRejection>,
+) -> (Lang, FormBody) {
+    let fields = match (body, is_urlencoded(headers)) {
+        (Ok(body), true) => FormBody::parse(body),
+        _ => FormBody::parse(b""),
+    };
+    let lang = match fields.get("lang") {
+        "" => lang_of(q),
+        l => Lang::from_param(Some(l)),
+    };
+    (lang, fields)
+}
+
+fn shape_problem(e: CodeShapeError) -> CheckProblem {
+    CheckProblem::Shape(match e {
+        CodeShapeError::Empty => ConfirmProblem::Empty,
+        CodeShapeError::WrongLength(n) => ConfirmProblem::WrongLength(n),
+        CodeShapeError::BadSymbol => ConfirmProblem::BadSymbol,
+    })
+}
+
+/// The check form again with what went wrong; 422 for a malformed code, 404 for an unknown one.
+fn check_refused(lang: Lang, typed: &str, problem: CheckProblem, draft: Option<&str>) -> Response {
+    let status = match problem {
+        CheckProblem::Shape(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        CheckProblem::NotFound => StatusCode::NOT_FOUND,
+    };
+    (status, views::check_form(lang, typed, Some(problem), draft)).into_response()
+}
+
+/// `GET /check`: where a pupil enters their code.
+pub async fn check_form(RawQuery(q): RawQuery) -> Markup {
+    views::check_form(lang_of(&q), "", None, None)
+}
+
+/// `POST /check`: open the conversation with the code.
+pub async fn check(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let (lang, fields) = small_form(&q, &headers, &body);
+    let typed = fields.get("code");
+    let code = match PickupCode::parse(typed) {
+        Ok(code) => code,
+        Err(e) => return Ok(check_refused(lang, typed, shape_problem(e), None)),
+    };
+    match conversation::open(&state.store, &state.secret, &code).await {
+        Ok(Some(conv)) => Ok(views::conversation(lang, &conv, typed, "", None).into_response()),
+        Ok(None) => Ok(check_refused(lang, typed, CheckProblem::NotFound, None)),
+        Err(e) => {
+            tracing::error!(error = %e, "could not open a conversation");
+            Err(AppError::Internal(lang))
+        }
+    }
+}
+
+/// `POST /check/message`: a pupil's follow-up, sealed and stored durably, then the
+/// conversation again. The typed text survives every refusal.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    if let Err(rejection) = &body {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Err(AppError::TooLarge(lang_of(&q)));
+        }
+    }
+    let (lang, fields) = small_form(&q, &headers, &body);
+    let typed = fields.get("code");
+    let draft = fields.get("message");
+    let code = match PickupCode::parse(typed) {
+        Ok(code) => code,
+        Err(e) => return Ok(check_refused(lang, typed, shape_problem(e), Some(draft))),
+    };
+    // Decide the outcome first, then show the conversation once with it.
+    let (status, keep_draft, outcome) = if fields.invalid_utf8 {
+        (StatusCode::BAD_REQUEST, true, FollowUp::InvalidUtf8)
+    } else {
+        match conversation::validate_message(draft) {
+            Err(p) => (StatusCode::UNPROCESSABLE_ENTITY, true, FollowUp::Problem(p)),
+            Ok(text) => {
+                let added = conversation::add_pupil_message(
+                    &state.store,
+                    &state.secret,
+                    &state.config,
+                    &code,
+                    text,
+                )
+                .await;
+                match added {
+                    Ok(true) => {
+                        tracing::debug!("follow-up accepted");
+                        (StatusCode::OK, false, FollowUp::Sent)
+                    }
+                    Ok(false) => {
+                        return Ok(check_refused(
+                            lang,
+                            typed,
+                            CheckProblem::NotFound,
+                            Some(draft),
+                        ));
+                    }
+                    Err(e) if e.is_busy() => {
+                        tracing::warn!("follow-up refused: the write queue is full");
+                        (StatusCode::SERVICE_UNAVAILABLE, true, FollowUp::Busy)
+                    }
+                    Err(e) => {
+                        log_follow_up_failure(&e);
+                        (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            true,
+                            FollowUp::Unavailable,
+                        )
+                    }
+                }
+            }
+        }
+    };
+    let shown_draft = if keep_draft { draft } else { "" };
+    match conversation::open(&state.store, &state.secret, &code).await {
+        Ok(Some(conv)) => Ok((
+            status,
+            views::conversation(lang, &conv, typed, shown_draft, Some(outcome)),
+        )
+            .into_response()),
+        Ok(None) => Ok(check_refused(
+            lang,
+            typed,
+            CheckProblem::NotFound,
+            Some(draft),
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "could not open a conversation");
+            Err(AppError::Internal(lang))
+        }
+    }
+}
+
+fn log_follow_up_failure(e: &ConversationError) {
+    tracing::error!(error = %e, "a follow-up could not be stored");
 }

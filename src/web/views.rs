@@ -5,8 +5,10 @@ use fluent_bundle::FluentValue;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::config::School;
+use crate::conversation::{Conversation, MessageProblem};
 use crate::i18n::{Lang, t, t_args};
 use crate::report::{Category, DangerNow, Field, Problem, ReportForm};
+use crate::store::Status;
 
 use super::asset_url;
 
@@ -43,6 +45,7 @@ pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Marku
                 header.top {
                     a.brand href={ "/?lang=" (lang.code()) } { (t(lang, "site-name")) }
                     span.tagline { (t(lang, "site-tagline")) }
+                    a.check-link href={ "/check?lang=" (lang.code()) } { (t(lang, "nav-check")) }
                     @if let Some(path) = switch_path {
                         nav.lang aria-label=(t(lang, "lang-switch-label")) {
                             @for other in Lang::ALL {
@@ -374,4 +377,160 @@ pub fn message(lang: Lang, title_id: &str, body_id: &str) -> Markup {
         p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
     };
     layout(lang, &title, None, content)
+}
+
+/// A date as a pupil reads it: "21 november 2026".
+pub fn long_date(lang: Lang, iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    match (m.parse::<u8>(), d.parse::<u8>()) {
+        (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", t(lang, &format!("month-{m}"))),
+        _ => iso.to_owned(),
+    }
+}
+
+/// What went wrong when opening a conversation or sending a follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckProblem {
+    /// The typed code has the wrong shape.
+    Shape(ConfirmProblem),
+    /// Well formed, but it opens nothing.
+    NotFound,
+}
+
+/// `GET /check`, and the same page with what went wrong. With a `draft`, the page also holds the
+/// follow-up the pupil was writing, so it is never lost.
+pub fn check_form(
+    lang: Lang,
+    typed: &str,
+    problem: Option<CheckProblem>,
+    draft: Option<&str>,
+) -> Markup {
+    let action = if draft.is_some() {
+        "/check/message"
+    } else {
+        "/check"
+    };
+    let content = html! {
+        h1 { (t(lang, "check-title")) }
+        p { (t(lang, "check-intro")) }
+        form.check method="post" action={ (action) "?lang=" (lang.code()) } accept-charset="utf-8" {
+            input type="hidden" name="lang" value=(lang.code());
+            div.field.error[problem.is_some()] {
+                label for="code" { (t(lang, "check-label")) }
+                @if let Some(p) = problem {
+                    p.error role="alert" {
+                        @match p {
+                            CheckProblem::Shape(shape) => (confirm_problem_text(lang, shape)),
+                            CheckProblem::NotFound => (t(lang, "check-not-found")),
+                        }
+                    }
+                }
+                input #code type="text" name="code" value=(typed) autocomplete="off"
+                    autocapitalize="characters" spellcheck="false" required
+                    aria-invalid=[problem.map(|_| "true")];
+            }
+            @if let Some(draft) = draft {
+                p.note { (t(lang, "check-draft-kept")) }
+                div.field {
+                    label for="message" { (t(lang, "conv-message-label")) }
+                    textarea #message name="message" rows="6" { (draft) }
+                }
+                button type="submit" { (t(lang, "conv-send")) }
+            } @else {
+                button type="submit" { (t(lang, "check-submit")) }
+            }
+        }
+        p.hint { (t(lang, "check-lost")) }
+    };
+    layout(lang, &t(lang, "check-title"), Some("/check"), content)
+}
+
+/// The outcome of a follow-up, shown above the message box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    Sent,
+    Problem(MessageProblem),
+    InvalidUtf8,
+    Unavailable,
+    Busy,
+}
+
+/// The pupil's conversation: their report, the messages, the status, and a box to write more.
+/// The code travels in a hidden field (POST only, never in a URL) because there is no session.
+pub fn conversation(
+    lang: Lang,
+    conv: &Conversation,
+    typed_code: &str,
+    draft: &str,
+    follow_up: Option<FollowUp>,
+) -> Markup {
+    let doc = &conv.report;
+    let date = |d: &str| [("date", FluentValue::from(long_date(lang, d)))];
+    let status = match conv.status {
+        Status::New => "status-new",
+        Status::Open => "status-open",
+        Status::Closed => "status-closed",
+    };
+    let category = format!("category-{}", doc.category.slug().replace('_', "-"));
+    let answered = conv.messages.iter().any(|m| !m.from_pupil);
+    let content = html! {
+        h1 { (t(lang, "conv-title")) }
+        p.status { (t(lang, "conv-status")) " " strong { (t(lang, status)) } }
+        article.message.from-pupil {
+            h2 { (t_args(lang, "conv-your-report", &date(&conv.received_on))) }
+            p { strong { (t(lang, &category)) } }
+            p.text { (doc.description) }
+            dl {
+                @for (label, value) in [("field-where", &doc.where_), ("field-when", &doc.when), ("field-involved", &doc.involved)] {
+                    @if !value.is_empty() { dt { (t(lang, label)) } dd { (value) } }
+                }
+            }
+        }
+        @for m in &conv.messages {
+            article.message.from-pupil[m.from_pupil].from-school[!m.from_pupil] {
+                h2 { (t_args(lang, if m.from_pupil { "conv-from-pupil" } else { "conv-from-school" }, &date(&m.sent_on))) }
+                @match &m.text {
+                    Some(text) => p.text { (text) },
+                    None => p.hint { (t(lang, "conv-unreadable")) },
+                }
+            }
+        }
+        @if !answered { p.note { (t(lang, "conv-no-answer")) } }
+        section.write aria-labelledby="write-title" {
+            h2 #write-title { (t(lang, "conv-write-title")) }
+            @match follow_up {
+                Some(FollowUp::Sent) => p.ok role="status" { (t(lang, "conv-sent")) },
+                Some(FollowUp::Problem(p)) => p.error role="alert" { (message_problem_text(lang, p)) },
+                Some(FollowUp::InvalidUtf8) => p.error role="alert" { (t(lang, "problem-invalid-utf8")) },
+                Some(FollowUp::Unavailable) => p.error role="alert" { (t(lang, "message-unavailable")) },
+                Some(FollowUp::Busy) => p.error role="alert" { (t(lang, "message-busy")) },
+                None => {}
+            }
+            form method="post" action={ "/check/message?lang=" (lang.code()) } accept-charset="utf-8" {
+                input type="hidden" name="lang" value=(lang.code());
+                input type="hidden" name="code" value=(typed_code);
+                div.field {
+                    label for="message" { (t(lang, "conv-message-label")) }
+                    textarea #message name="message" rows="6" { (draft) }
+                }
+                button type="submit" { (t(lang, "conv-send")) }
+            }
+        }
+        p.hint { (t(lang, "conv-leave")) }
+    };
+    layout(lang, &t(lang, "conv-title"), None, content)
+}
+
+fn message_problem_text(lang: Lang, p: MessageProblem) -> String {
+    match p {
+        MessageProblem::Empty => t(lang, "message-empty"),
+        MessageProblem::TooLong { chars, max } => t_args(
+            lang,
+            "message-too-long",
+            &[("chars", chars.into()), ("max", max.into())],
+        ),
+    }
 }

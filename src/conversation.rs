@@ -1,0 +1,221 @@
+//! The pupil's side of a conversation: open it with the pickup code, read it, write more.
+//!
+//! Every message is a small JSON document (`MessageDocument`), padded and age-encrypted to the
+//! school's advisers and the reporter. Advisers' clients write the same format (docs/api.md).
+
+use serde::{Deserialize, Serialize};
+
+use crate::code::PickupCode;
+use crate::config::Config;
+use crate::crypto::{self, ServerSecret};
+use crate::report::{ReportDocument, clean_text};
+use crate::store::{Author, NewMessage, ReportId, Status, Store, StoreError, StoredReport};
+
+/// Most characters in one follow-up message.
+pub const MESSAGE_MAX: usize = 20_000;
+
+/// A message in the thread, as sealed.
+#[derive(Serialize, Deserialize)]
+pub struct MessageDocument {
+    pub version: u32,
+    pub text: String,
+}
+
+impl MessageDocument {
+    pub fn new(text: String) -> Self {
+        MessageDocument { version: 1, text }
+    }
+
+    /// Reads a decrypted message; a client that sent plain UTF-8 text instead of the JSON
+    /// document is still shown.
+    pub fn from_plaintext(plain: &[u8]) -> Option<MessageDocument> {
+        serde_json::from_slice(plain).ok().or_else(|| {
+            std::str::from_utf8(plain)
+                .ok()
+                .map(|t| MessageDocument::new(t.trim_end().to_owned()))
+        })
+    }
+}
+
+/// What the pupil sees after entering their code.
+pub struct Conversation {
+    pub id: ReportId,
+    pub status: Status,
+    pub received_on: String,
+    pub report: ReportDocument,
+    pub messages: Vec<ShownMessage>,
+}
+
+/// One message as the pupil sees it. `text` is `None` when it could not be opened with the
+/// pupil's key (an adviser client that forgot the reporter recipient).
+pub struct ShownMessage {
+    pub from_pupil: bool,
+    pub sent_on: String,
+    pub text: Option<String>,
+}
+
+/// Why a follow-up was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationError {
+    #[error("storage failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("encryption failed: {0}")]
+    Encrypt(#[from] crypto::EncryptFailed),
+    #[error("the report could not be decrypted with the key derived from its code")]
+    Undecryptable,
+    #[error("a blocking task failed: {0}")]
+    Join(String),
+}
+
+impl ConversationError {
+    pub fn is_busy(&self) -> bool {
+        matches!(self, ConversationError::Store(StoreError::Busy))
+    }
+}
+
+/// Why a follow-up message cannot be sent as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageProblem {
+    Empty,
+    TooLong { chars: usize, max: usize },
+}
+
+/// Cleans and checks a follow-up message.
+pub fn validate_message(text: &str) -> Result<String, MessageProblem> {
+    let text = clean_text(text);
+    let chars = text.chars().count();
+    if chars == 0 {
+        Err(MessageProblem::Empty)
+    } else if chars > MESSAGE_MAX {
+        Err(MessageProblem::TooLong {
+            chars,
+            max: MESSAGE_MAX,
+        })
+    } else {
+        Ok(text)
+    }
+}
+
+/// The report this code opens, if any: found by the code's keyed hash and checked against the
+/// recipient derived from it. An unknown code and a removed report look the same: `None`.
+async fn find(
+    store: &Store,
+    secret: &ServerSecret,
+    code: &PickupCode,
+) -> Result<Option<(StoredReport, age::x25519::Identity)>, StoreError> {
+    let Some(report) = store.report_by_code_hash(secret.code_hash(code)).await? else {
+        return Ok(None);
+    };
+    let identity = secret.reporter_identity(code);
+    if identity.to_public().to_string() != report.reporter_recipient {
+        return Ok(None);
+    }
+    Ok(Some((report, identity)))
+}
+
+/// Opens the conversation of a pickup code: the report and every message the pupil may see
+/// (not the advisers' notes), decrypted in memory only.
+pub async fn open(
+    store: &Store,
+    secret: &ServerSecret,
+    code: &PickupCode,
+) -> Result<Option<Conversation>, ConversationError> {
+    let Some((report, identity)) = find(store, secret, code).await? else {
+        return Ok(None);
+    };
+    let messages = store.messages(report.id.clone()).await?;
+    tokio::task::spawn_blocking(move || {
+        let plain = crypto::decrypt(&identity, &report.ciphertext)
+            .map_err(|_| ConversationError::Undecryptable)?;
+        let document: ReportDocument =
+            serde_json::from_slice(&plain).map_err(|_| ConversationError::Undecryptable)?;
+        let messages = messages
+            .into_iter()
+            .filter(|m| m.author != Author::Note)
+            .map(|m| ShownMessage {
+                from_pupil: m.author == Author::Pupil,
+                text: crypto::decrypt(&identity, &m.ciphertext)
+                    .ok()
+                    .and_then(|p| MessageDocument::from_plaintext(&p))
+                    .map(|d| d.text),
+                sent_on: m.sent_on,
+            })
+            .collect();
+        Ok(Some(Conversation {
+            id: report.id,
+            status: report.status,
+            received_on: report.received_on,
+            report: document,
+            messages,
+        }))
+    })
+    .await
+    .map_err(|e| ConversationError::Join(e.to_string()))?
+}
+
+/// Adds a pupil's follow-up, sealed for the school's advisers and the pupil, durably.
+/// `Ok(false)` when the code opens no report.
+pub async fn add_pupil_message(
+    store: &Store,
+    secret: &ServerSecret,
+    config: &Config,
+    code: &PickupCode,
+    text: String,
+) -> Result<bool, ConversationError> {
+    let Some((report, identity)) = find(store, secret, code).await? else {
+        return Ok(false);
+    };
+    let Some(school) = config.school(&report.school) else {
+        // A school removed from the config: nobody could read a message to it.
+        return Ok(false);
+    };
+    let advisers = school.advisers.clone();
+    let reporter = identity.to_public();
+    let ciphertext = tokio::task::spawn_blocking(move || {
+        let padded = crypto::pad_json(
+            serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
+        );
+        let mut recipients: Vec<&dyn age::Recipient> =
+            advisers.iter().map(|r| r as &dyn age::Recipient).collect();
+        recipients.push(&reporter);
+        crypto::encrypt(&recipients, &padded)
+    })
+    .await
+    .map_err(|e| ConversationError::Join(e.to_string()))??;
+    let stored = store
+        .insert_message(NewMessage {
+            report: report.id,
+            author: Author::Pupil,
+            sent_on: crate::date::today(),
+            ciphertext,
+        })
+        .await?;
+    Ok(stored.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_checked_like_reports() {
+        assert_eq!(validate_message("  \r\n "), Err(MessageProblem::Empty));
+        assert_eq!(validate_message(" hoi\r\n").unwrap(), "hoi");
+        assert!(matches!(
+            validate_message(&"x".repeat(MESSAGE_MAX + 1)),
+            Err(MessageProblem::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn plain_text_messages_are_read_too() {
+        let doc = MessageDocument::from_plaintext(b"{\"version\":1,\"text\":\"hoi\"}   ").unwrap();
+        assert_eq!(doc.text, "hoi");
+        assert_eq!(
+            MessageDocument::from_plaintext(b"gewoon tekst\n")
+                .unwrap()
+                .text,
+            "gewoon tekst"
+        );
+    }
+}

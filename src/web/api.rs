@@ -1,0 +1,397 @@
+//! The adviser API (`/api/v1`, JSON): sign-in by key challenge, reports and messages as age
+//! ciphertext. The server never sees plaintext here: advisers' clients encrypt and decrypt.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::{AuthError, Session};
+use crate::store::{Author, NewMessage, ReportId, Status, StoreError, StoredReport};
+
+use super::AppState;
+
+/// Largest message ciphertext an adviser's client may post (a padded 20,000-character message
+/// of four-byte characters is 128 KiB, plus the age header).
+pub const MESSAGE_CIPHERTEXT_MAX: usize = 160 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/challenge", post(challenge))
+        .route("/auth/session", post(session))
+        .route("/reports", get(list_reports))
+        .route("/reports/{id}", get(get_report))
+        .route("/reports/{id}/messages", post(post_message))
+        .route("/reports/{id}/status", put(put_status))
+        .fallback(|| async { ApiError::NotFound })
+}
+
+/// API errors: a stable `error` code for programs and a `message` for people.
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(&'static str, String),
+    Unauthorized,
+    UnknownRecipient,
+    BadResponse,
+    NotFound,
+    TooLarge,
+    Busy,
+    Internal,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            ApiError::BadRequest(code, message) => (StatusCode::BAD_REQUEST, code, message),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "sign in again: the bearer token is missing, wrong or expired".into(),
+            ),
+            ApiError::UnknownRecipient => (
+                StatusCode::FORBIDDEN,
+                "unknown_recipient",
+                AuthError::UnknownRecipient.to_string(),
+            ),
+            ApiError::BadResponse => (
+                StatusCode::UNAUTHORIZED,
+                "bad_response",
+                AuthError::BadResponse.to_string(),
+            ),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such report (or not one of your schools')".into(),
+            ),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the request body is too large".into(),
+            ),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the server is busy; try again in a minute".into(),
+            ),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on the server; try again later".into(),
+            ),
+        };
+        let body = json!({ "error": code, "message": message });
+        let mut res = (status, json_body(&body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        res
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if matches!(e, StoreError::Busy) {
+            return ApiError::Busy;
+        }
+        tracing::error!(error = %e, "adviser API storage error");
+        ApiError::Internal
+    }
+}
+
+fn json_body(value: &impl Serialize) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec(value).expect("API values serialize"),
+    )
+        .into_response()
+}
+
+/// Parses a JSON body ourselves, so a bad one gets our error shape, not a plain-text rejection.
+fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest("bad_body", "could not read the request body".into())
+        }
+    })?;
+    serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest("bad_json", format!("the JSON body is not valid: {e}")))
+}
+
+/// A signed-in adviser, from `Authorization: Bearer <token>`.
+pub struct Adviser(Session);
+
+impl FromRequestParts<AppState> for Adviser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized)?;
+        state
+            .auth
+            .verify(token)
+            .map(Adviser)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+impl Adviser {
+    /// The report, if it exists and belongs to one of this adviser's schools. "Not yours" and
+    /// "not there" are the same answer.
+    async fn report(&self, state: &AppState, id: &str) -> Result<StoredReport, ApiError> {
+        let id = ReportId::parse(id).ok_or(ApiError::NotFound)?;
+        match state.store.report(id).await? {
+            Some(r) if self.0.schools.contains(&r.school) => Ok(r),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ChallengeRequest {
+    recipient: String,
+}
+
+/// `POST auth/challenge {"recipient"}` → `{"challenge": base64 age file, "expires_in"}`.
+async fn challenge(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: ChallengeRequest = parse(body)?;
+    let ciphertext = state
+        .auth
+        .challenge(&state.config, &req.recipient)
+        .map_err(|e| match e {
+            AuthError::UnknownRecipient => ApiError::UnknownRecipient,
+            AuthError::Busy => ApiError::Busy,
+            _ => ApiError::Internal,
+        })?;
+    Ok(json_body(&json!({
+        "challenge": B64.encode(ciphertext),
+        "expires_in": crate::auth::CHALLENGE_TTL.as_secs(),
+    })))
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    recipient: String,
+    response: String,
+}
+
+/// `POST auth/session {"recipient", "response"}` → `{"token", "expires_in", "schools"}`.
+async fn session(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: SessionRequest = parse(body)?;
+    let (token, session) = state
+        .auth
+        .session(&state.config, &req.recipient, &req.response)
+        .map_err(|e| match e {
+            AuthError::UnknownRecipient => ApiError::UnknownRecipient,
+            _ => ApiError::BadResponse,
+        })?;
+    tracing::info!(schools = ?session.schools, "adviser signed in");
+    let expires_in = session
+        .expires
+        .saturating_duration_since(std::time::Instant::now())
+        .as_secs();
+    Ok(json_body(&json!({
+        "token": token.expose(),
+        "expires_in": expires_in,
+        "schools": session.schools,
+    })))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    since: Option<String>,
+}
+
+/// `GET reports[?status=new|open|closed][&since=YYYY-MM-DD]`.
+async fn list_reports(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        query.map_err(|_| ApiError::BadRequest("bad_query", "unknown query parameters".into()))?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::BadRequest("bad_status", "status must be new, open or closed".into())
+        })?),
+    };
+    let since = match q.since {
+        None => None,
+        Some(s) if crate::date::is_date(&s) => Some(s),
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "bad_since",
+                "since must be a date, YYYY-MM-DD".into(),
+            ));
+        }
+    };
+    let reports = state
+        .store
+        .list_reports(adviser.0.schools.clone(), status, since)
+        .await?;
+    let items: Vec<_> = reports
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.report.id.as_str(),
+                "school": s.report.school,
+                "received_on": s.report.received_on,
+                "status": s.report.status.as_str(),
+                "last_activity": s.last_activity,
+                "messages": s.messages,
+                "last_pupil_message": s.last_pupil_message,
+                "reporter_recipient": s.report.reporter_recipient,
+                "ciphertext": B64.encode(&s.report.ciphertext),
+            })
+        })
+        .collect();
+    Ok(json_body(&json!({ "reports": items })))
+}
+
+/// `GET reports/{id}`: the report, its messages and every recipient a reply must go to.
+async fn get_report(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let report = adviser.report(&state, &id).await?;
+    let messages = state.store.messages(report.id.clone()).await?;
+    let advisers: Vec<String> = state
+        .config
+        .school(&report.school)
+        .map(|s| s.advisers.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    let messages: Vec<_> = messages
+        .into_iter()
+        .map(|m| {
+            json!({
+                "seq": m.seq,
+                "author": m.author.as_str(),
+                "sent_on": m.sent_on,
+                "ciphertext": B64.encode(&m.ciphertext),
+            })
+        })
+        .collect();
+    Ok(json_body(&json!({
+        "id": report.id.as_str(),
+        "school": report.school,
+        "received_on": report.received_on,
+        "status": report.status.as_str(),
+        "reporter_recipient": report.reporter_recipient,
+        "adviser_recipients": advisers,
+        "ciphertext": B64.encode(&report.ciphertext),
+        "messages": messages,
+    })))
+}
+
+#[derive(Deserialize)]
+struct MessageRequest {
+    #[serde(default = "default_author")]
+    author: String,
+    ciphertext: String,
+}
+
+fn default_author() -> String {
+    "adviser".into()
+}
+
+/// `POST reports/{id}/messages {"author": "adviser"|"note", "ciphertext": base64 age file}`.
+/// The server checks the shape (an age file within the size limit) and stores it as-is.
+async fn post_message(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: MessageRequest = parse(body)?;
+    let report = adviser.report(&state, &id).await?;
+    let author = match Author::parse(&req.author) {
+        Some(a @ (Author::Adviser | Author::Note)) => a,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "bad_author",
+                "author must be adviser or note".into(),
+            ));
+        }
+    };
+    let ciphertext = B64
+        .decode(req.ciphertext.trim())
+        .map_err(|_| ApiError::BadRequest("bad_ciphertext", "ciphertext must be base64".into()))?;
+    if ciphertext.len() > MESSAGE_CIPHERTEXT_MAX {
+        return Err(ApiError::BadRequest(
+            "too_large",
+            format!("a message may be at most {MESSAGE_CIPHERTEXT_MAX} bytes of ciphertext"),
+        ));
+    }
+    if !ciphertext.starts_with(b"age-encryption.org/v1\n")
+        || age::Decryptor::new_buffered(&ciphertext[..]).is_err()
+    {
+        return Err(ApiError::BadRequest(
+            "not_age",
+            "ciphertext must be a binary age file (not armored)".into(),
+        ));
+    }
+    let seq = state
+        .store
+        .insert_message(NewMessage {
+            report: report.id,
+            author,
+            sent_on: crate::date::today(),
+            ciphertext,
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut res = json_body(&json!({ "seq": seq }));
+    *res.status_mut() = StatusCode::CREATED;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct StatusRequest {
+    status: String,
+}
+
+/// `PUT reports/{id}/status {"status": "new"|"open"|"closed"}`.
+async fn put_status(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: StatusRequest = parse(body)?;
+    let status = Status::parse(&req.status).ok_or_else(|| {
+        ApiError::BadRequest("bad_status", "status must be new, open or closed".into())
+    })?;
+    let report = adviser.report(&state, &id).await?;
+    if !state.store.set_status(report.id.clone(), status).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(json_body(
+        &json!({ "id": report.id.as_str(), "status": status.as_str() }),
+    ))
+}
