@@ -237,10 +237,10 @@ pub async fn follow_up(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    if let Err(rejection) = &body {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return Err(AppError::TooLarge(lang_of(&q)));
-        }
+    if let Err(rejection) = &body
+        && rejection.status() == StatusCode::PAYLOAD_TOO_LARGE
+    {
+        return Err(AppError::TooLarge(lang_of(&q)));
     }
     let (lang, fields) = small_form(&q, &headers, &body);
     let typed = fields.get("code");
