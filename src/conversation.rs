@@ -175,10 +175,10 @@ pub async fn add_pupil_message(
         let padded = crypto::pad_json(
             serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
         );
-        let mut recipients: Vec<&dyn age::Recipient> =
-            advisers.iter().map(|r| r as &dyn age::Recipient).collect();
-        recipients.push(&reporter);
-        crypto::encrypt(&recipients, &padded)
+        crypto::encrypt(
+            &crate::intake::recipients_for(&reporter, &advisers),
+            &padded,
+        )
     })
     .await
     .map_err(|e| ConversationError::Join(e.to_string()))??;

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/messages", post(post_message))
         .route("/reports/{id}/status", put(put_status))
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
 
 /// API errors: a stable `error` code for programs and a `message` for people.
@@ -43,6 +44,7 @@ pub enum ApiError {
     UnknownRecipient,
     BadResponse,
     NotFound,
+    MethodNotAllowed,
     TooLarge,
     Busy,
     Internal,
@@ -71,6 +73,11 @@ impl IntoResponse for ApiError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "no such report (or not one of your schools')".into(),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this path does not take that method; see docs/api.md".into(),
             ),
             ApiError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -269,3 +269,73 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+fn with_token(
+    req: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    token: Option<&str>,
+) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+    match token {
+        Some(t) => req.header("Authorization", format!("Bearer {t}")),
+        None => req,
+    }
+}
+
+/// POSTs JSON, with a bearer token if given.
+pub fn post_json(url: &str, token: Option<&str>, body: &serde_json::Value) -> Page {
+    let req = with_token(agent().post(url), token).content_type("application/json");
+    read(req.send(serde_json::to_vec(body).unwrap()))
+}
+
+/// PUTs JSON with a bearer token.
+pub fn put_json(url: &str, token: &str, body: &serde_json::Value) -> Page {
+    let req = with_token(agent().put(url), Some(token)).content_type("application/json");
+    read(req.send(serde_json::to_vec(body).unwrap()))
+}
+
+/// GETs with a bearer token.
+pub fn get_auth(url: &str, token: &str) -> Page {
+    read(
+        agent()
+            .get(url)
+            .header("Authorization", format!("Bearer {token}"))
+            .call(),
+    )
+}
+
+impl Page {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// Base64 of a binary age file, as the API carries it.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn unb64(s: &serde_json::Value) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(s.as_str().unwrap())
+        .unwrap()
+}
+
+/// Signs in by key challenge as an adviser client would; returns the bearer token.
+pub fn sign_in(server: &Server, identity: &age::x25519::Identity) -> String {
+    let recipient = identity.to_public().to_string();
+    let c = post_json(
+        &server.url("/api/v1/auth/challenge"),
+        None,
+        &serde_json::json!({ "recipient": recipient }),
+    );
+    assert_eq!(c.status, 200, "{}", c.body);
+    let nonce = decrypt(identity, &unb64(&c.json()["challenge"])).unwrap();
+    let s = post_json(
+        &server.url("/api/v1/auth/session"),
+        None,
+        &serde_json::json!({ "recipient": recipient, "response": String::from_utf8(nonce).unwrap() }),
+    );
+    assert_eq!(s.status, 200, "{}", s.body);
+    s.json()["token"].as_str().unwrap().to_owned()
+}
