@@ -33,13 +33,7 @@ async fn main() {
         name: "Demo".into(),
         advisers: vec![adviser.to_public()],
     };
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_owned(),
-        schools: vec![school.clone()],
-        demo: true,
-        session_hours: 8.0,
-    };
+    let config = Config::with_schools(dir.path().to_owned(), vec![school.clone()]);
     let form = ReportForm {
         category: "bullying".into(),
         description: "Ze pesten me elke dag in de groepsapp. ".repeat(100),
@@ -59,7 +53,11 @@ async fn main() {
     // Two messages on each of the first reports, like a conversation under way.
     for code in codes.iter().take(ROUNDS.min(REPORTS)) {
         for text in ["Dank je, ik help je.", "Het was dinsdag."] {
-            conversation::add_pupil_message(&store, &secret, &config, code, text.into())
+            let mut thread = conversation::locate(&store, &secret, code)
+                .await
+                .expect("a lookup")
+                .expect("the report");
+            conversation::add_pupil_message(&store, &config, &mut thread, text.into())
                 .await
                 .expect("stored");
         }

@@ -192,17 +192,14 @@ mod tests {
 
     fn setup() -> (Config, x25519::Identity) {
         let id = x25519::Identity::generate();
-        let config = Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: "/tmp".into(),
-            schools: vec![School {
+        let config = Config::with_schools(
+            "/tmp".into(),
+            vec![School {
                 slug: "a".into(),
                 name: "A".into(),
                 advisers: vec![id.to_public()],
             }],
-            demo: false,
-            session_hours: 8.0,
-        };
+        );
         (config, id)
     }
 

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use age::x25519;
 use serde::Deserialize;
 
 use crate::crypto;
+use crate::ratelimit::Limits;
 
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
@@ -36,6 +37,12 @@ pub struct Config {
     pub demo: bool,
     /// How long an adviser's sign-in lasts, in hours.
     pub session_hours: f64,
+    /// Rate limits per concern.
+    pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as networks (address, prefix).
+    pub trusted_proxies: Vec<(IpAddr, u8)>,
+    /// Every pupil arrives through a Tor onion service (from loopback): per-source limits off.
+    pub tor: bool,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -47,6 +54,22 @@ pub struct School {
 }
 
 impl Config {
+    /// A configuration with these schools and every other setting at its default.
+    pub fn with_schools(data_dir: PathBuf, schools: Vec<School>) -> Config {
+        Config {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("the default listen address parses"),
+            data_dir,
+            schools,
+            demo: false,
+            session_hours: DEFAULT_SESSION_HOURS,
+            limits: Limits::default(),
+            trusted_proxies: Vec::new(),
+            tor: false,
+        }
+    }
+
     pub fn school(&self, slug: &str) -> Option<&School> {
         self.schools.iter().find(|s| s.slug == slug)
     }
@@ -69,7 +92,24 @@ pub enum ConfigError {
     DemoKey { path: PathBuf, message: String },
 }
 
-const TOP_KEYS: [&str; 4] = ["listen", "data_dir", "session_hours", "school"];
+const TOP_KEYS: [&str; 7] = [
+    "listen",
+    "data_dir",
+    "session_hours",
+    "trusted_proxies",
+    "tor",
+    "limits",
+    "school",
+];
+const LIMIT_KEYS: [&str; 7] = [
+    "reports_per_source_per_hour",
+    "reports_per_school_per_minute",
+    "checks_per_source_per_minute",
+    "failed_checks_per_minute",
+    "messages_per_report_per_hour",
+    "signins_per_source_per_minute",
+    "signins_per_recipient_per_minute",
+];
 const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
 
 #[derive(Deserialize)]
@@ -78,7 +118,87 @@ struct RawConfig {
     data_dir: Option<PathBuf>,
     session_hours: Option<f64>,
     #[serde(default)]
+    trusted_proxies: Vec<String>,
+    #[serde(default)]
+    tor: bool,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
     school: Vec<RawSchool>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawLimits {
+    reports_per_source_per_hour: Option<u32>,
+    reports_per_school_per_minute: Option<u32>,
+    checks_per_source_per_minute: Option<u32>,
+    failed_checks_per_minute: Option<u32>,
+    messages_per_report_per_hour: Option<u32>,
+    signins_per_source_per_minute: Option<u32>,
+    signins_per_recipient_per_minute: Option<u32>,
+}
+
+fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
+    let d = Limits::default();
+    let pick = |name: &str, v: Option<u32>, default: u32| match v {
+        Some(0) => Err(format!(
+            "limits.{name} = 0 would refuse everyone; use at least 1 (the default is {default})"
+        )),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    };
+    Ok(Limits {
+        reports_per_source_per_hour: pick(
+            "reports_per_source_per_hour",
+            raw.reports_per_source_per_hour,
+            d.reports_per_source_per_hour,
+        )?,
+        reports_per_school_per_minute: pick(
+            "reports_per_school_per_minute",
+            raw.reports_per_school_per_minute,
+            d.reports_per_school_per_minute,
+        )?,
+        checks_per_source_per_minute: pick(
+            "checks_per_source_per_minute",
+            raw.checks_per_source_per_minute,
+            d.checks_per_source_per_minute,
+        )?,
+        failed_checks_per_minute: pick(
+            "failed_checks_per_minute",
+            raw.failed_checks_per_minute,
+            d.failed_checks_per_minute,
+        )?,
+        messages_per_report_per_hour: pick(
+            "messages_per_report_per_hour",
+            raw.messages_per_report_per_hour,
+            d.messages_per_report_per_hour,
+        )?,
+        signins_per_source_per_minute: pick(
+            "signins_per_source_per_minute",
+            raw.signins_per_source_per_minute,
+            d.signins_per_source_per_minute,
+        )?,
+        signins_per_recipient_per_minute: pick(
+            "signins_per_recipient_per_minute",
+            raw.signins_per_recipient_per_minute,
+            d.signins_per_recipient_per_minute,
+        )?,
+    })
+}
+
+/// Parses `"10.0.0.1"` or `"10.0.0.0/8"` (IPv4 or IPv6) into a network.
+fn parse_network(s: &str) -> Option<(IpAddr, u8)> {
+    let (addr, prefix) = match s.trim().split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s.trim(), None),
+    };
+    let ip: IpAddr = addr.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max)?,
+        None => max,
+    };
+    Some((ip, prefix))
 }
 
 #[derive(Deserialize)]
@@ -145,6 +265,16 @@ pub fn parse(
              most {MAX_SESSION_HOURS} hours"
         )));
     }
+    let limits = validate_limits(raw.limits).map_err(&invalid)?;
+    let mut trusted_proxies = Vec::new();
+    for (i, p) in raw.trusted_proxies.iter().enumerate() {
+        trusted_proxies.push(parse_network(p).ok_or_else(|| {
+            invalid(format!(
+                "trusted_proxies[{i}] = \"{p}\" is not an address or network, e.g. \"127.0.0.1\" \
+                 or \"10.0.0.0/8\""
+            ))
+        })?);
+    }
     if raw.school.is_empty() {
         return Err(invalid(
             "no school configured: add a [[school]] with slug, name and advisers".into(),
@@ -170,6 +300,9 @@ pub fn parse(
         schools,
         demo: false,
         session_hours,
+        limits,
+        trusted_proxies,
+        tor: raw.tor,
     })
 }
 
@@ -184,6 +317,19 @@ fn check_keys(table: &toml::Table, path: &Path) -> Result<(), ConfigError> {
                 "unknown setting \"{key}\"; the settings are {}",
                 TOP_KEYS.join(", ")
             )));
+        }
+    }
+    if let Some(limits) = table.get("limits") {
+        let Some(limits) = limits.as_table() else {
+            return Err(invalid("limits must be a [limits] table".into()));
+        };
+        for key in limits.keys() {
+            if !LIMIT_KEYS.contains(&key.as_str()) {
+                return Err(invalid(format!(
+                    "unknown setting \"limits.{key}\"; the limits are {}",
+                    LIMIT_KEYS.join(", ")
+                )));
+            }
         }
     }
     if let Some(schools) = table.get("school") {
@@ -290,16 +436,15 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DEMO_DATA_DIR));
     ensure_data_dir(&data_dir)?;
     let recipient = ensure_demo_key(&data_dir.join(DEMO_KEY_FILE))?;
+    let school = School {
+        slug: "demo".into(),
+        name: "Demoschool".into(),
+        advisers: vec![recipient],
+    };
     Ok(Config {
         listen,
-        data_dir,
-        schools: vec![School {
-            slug: "demo".into(),
-            name: "Demoschool".into(),
-            advisers: vec![recipient],
-        }],
         demo: true,
-        session_hours: DEFAULT_SESSION_HOURS,
+        ..Config::with_schools(data_dir, vec![school])
     })
 }
 
@@ -403,6 +548,13 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("session_hours"), "{e}");
+        let ok = school(&format!("advisers = [\"{R1}\"]"));
+        let e = parse_str(&format!("trusted_proxies = [\"10.0.0.0/33\"]\n{ok}")).unwrap_err();
+        assert!(e.contains("trusted_proxies[0]"), "{e}");
+        let e = parse_str(&format!("{ok}\n[limits]\nchecks_per_minute = 3")).unwrap_err();
+        assert!(e.contains("limits.checks_per_minute"), "{e}");
+        let e = parse_str(&format!("{ok}\n[limits]\nfailed_checks_per_minute = 0")).unwrap_err();
+        assert!(e.contains("limits.failed_checks_per_minute"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

@@ -3,6 +3,7 @@
 //! Every message is a small JSON document (`MessageDocument`), padded and age-encrypted to the
 //! school's advisers and the reporter. Advisers' clients write the same format (docs/api.md).
 
+use age::x25519;
 use serde::{Deserialize, Serialize};
 
 use crate::code::PickupCode;
@@ -96,13 +97,34 @@ pub fn validate_message(text: &str) -> Result<String, MessageProblem> {
     }
 }
 
+/// A report found by its pickup code, with the pupil's key: what every pupil action starts from.
+pub struct Thread {
+    report: StoredReport,
+    identity: x25519::Identity,
+}
+
+impl Thread {
+    pub fn id(&self) -> &ReportId {
+        &self.report.id
+    }
+
+    /// True when the pupil's key really decrypts the report: "your code works" is never a guess.
+    pub async fn opens(self) -> Result<bool, ConversationError> {
+        tokio::task::spawn_blocking(move || {
+            crypto::decrypt(&self.identity, &self.report.ciphertext).is_ok()
+        })
+        .await
+        .map_err(|e| ConversationError::Join(e.to_string()))
+    }
+}
+
 /// The report this code opens, if any: found by the code's keyed hash and checked against the
 /// recipient derived from it. An unknown code and a removed report look the same: `None`.
-async fn find(
+pub async fn locate(
     store: &Store,
     secret: &ServerSecret,
     code: &PickupCode,
-) -> Result<Option<(StoredReport, age::x25519::Identity)>, StoreError> {
+) -> Result<Option<Thread>, StoreError> {
     let Some(report) = store.report_by_code_hash(secret.code_hash(code)).await? else {
         return Ok(None);
     };
@@ -110,21 +132,27 @@ async fn find(
     if identity.to_public().to_string() != report.reporter_recipient {
         return Ok(None);
     }
-    Ok(Some((report, identity)))
+    Ok(Some(Thread { report, identity }))
 }
 
-/// Opens the conversation of a pickup code: the report and every message the pupil may see
-/// (not the advisers' notes), decrypted in memory only.
+/// The conversation of a pickup code, if it opens one.
 pub async fn open(
     store: &Store,
     secret: &ServerSecret,
     code: &PickupCode,
 ) -> Result<Option<Conversation>, ConversationError> {
-    let Some((report, identity)) = find(store, secret, code).await? else {
-        return Ok(None);
-    };
-    let messages = store.messages(report.id.clone()).await?;
+    match locate(store, secret, code).await? {
+        Some(thread) => Ok(Some(read(store, thread).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads a thread: the report and every message the pupil may see (not the advisers' notes),
+/// decrypted in memory only.
+pub async fn read(store: &Store, thread: Thread) -> Result<Conversation, ConversationError> {
+    let messages = store.messages(thread.report.id.clone()).await?;
     tokio::task::spawn_blocking(move || {
+        let Thread { report, identity } = thread;
         let plain = crypto::decrypt(&identity, &report.ciphertext)
             .map_err(|_| ConversationError::Undecryptable)?;
         let document: ReportDocument =
@@ -141,36 +169,32 @@ pub async fn open(
                 sent_on: m.sent_on,
             })
             .collect();
-        Ok(Some(Conversation {
+        Ok(Conversation {
             id: report.id,
             status: report.status,
             received_on: report.received_on,
             report: document,
             messages,
-        }))
+        })
     })
     .await
     .map_err(|e| ConversationError::Join(e.to_string()))?
 }
 
-/// Adds a pupil's follow-up, sealed for the school's advisers and the pupil, durably.
-/// `Ok(false)` when the code opens no report.
+/// Adds a pupil's follow-up to a thread, sealed for the school's advisers and the pupil,
+/// durably. `Ok(false)` when the report is gone or its school no longer configured.
 pub async fn add_pupil_message(
     store: &Store,
-    secret: &ServerSecret,
     config: &Config,
-    code: &PickupCode,
+    thread: &mut Thread,
     text: String,
 ) -> Result<bool, ConversationError> {
-    let Some((report, identity)) = find(store, secret, code).await? else {
-        return Ok(false);
-    };
-    let Some(school) = config.school(&report.school) else {
+    let Some(school) = config.school(&thread.report.school) else {
         // A school removed from the config: nobody could read a message to it.
         return Ok(false);
     };
     let advisers = school.advisers.clone();
-    let reporter = identity.to_public();
+    let reporter = thread.identity.to_public();
     let ciphertext = tokio::task::spawn_blocking(move || {
         let padded = crypto::pad_json(
             serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
@@ -184,12 +208,16 @@ pub async fn add_pupil_message(
     .map_err(|e| ConversationError::Join(e.to_string()))??;
     let stored = store
         .insert_message(NewMessage {
-            report: report.id,
+            report: thread.report.id.clone(),
             author: Author::Pupil,
             sent_on: crate::date::today(),
             ciphertext,
         })
         .await?;
+    if stored.is_some() && thread.report.status == Status::Closed {
+        // The store reopened it; keep what the pupil is shown next in step.
+        thread.report.status = Status::Open;
+    }
     Ok(stored.is_some())
 }
 

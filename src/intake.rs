@@ -97,14 +97,11 @@ pub async fn code_opens_report(
     secret: &ServerSecret,
     code: &PickupCode,
 ) -> Result<bool, IntakeError> {
-    let Some(report) = store.report_by_code_hash(secret.code_hash(code)).await? else {
-        return Ok(false);
-    };
-    let identity = secret.reporter_identity(code);
-    if identity.to_public().to_string() != report.reporter_recipient {
-        return Ok(false);
+    match crate::conversation::locate(store, secret, code).await? {
+        Some(thread) => thread
+            .opens()
+            .await
+            .map_err(|e| IntakeError::Join(e.to_string())),
+        None => Ok(false),
     }
-    tokio::task::spawn_blocking(move || crypto::decrypt(&identity, &report.ciphertext).is_ok())
-        .await
-        .map_err(|e| IntakeError::Join(e.to_string()))
 }

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod date;
 pub mod i18n;
 pub mod intake;
+pub mod ratelimit;
 pub mod report;
 pub mod server;
 pub mod store;

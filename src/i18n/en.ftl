@@ -134,3 +134,8 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+too-many = You tried a bit too often just now. Wait { $minutes } { $minutes ->
+    [one] minute
+   *[other] minutes
+} and then try again.
+too-many-kept = Your text is still here.

@@ -134,3 +134,8 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+too-many = Je hebt het net te vaak geprobeerd. Wacht { $minutes } { $minutes ->
+    [one] minuut
+   *[other] minuten
+} en probeer het dan opnieuw.
+too-many-kept = Je tekst staat er nog.

@@ -16,9 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::{AuthError, Session};
+use crate::ratelimit::RetryAfter;
 use crate::store::{Author, NewMessage, ReportId, Status, StoreError, StoredReport};
 
 use super::AppState;
+use super::peer::Peer;
 
 /// Largest message ciphertext an adviser's client may post (a padded 20,000-character message
 /// of four-byte characters is 128 KiB, plus the age header).
@@ -46,12 +48,17 @@ pub enum ApiError {
     NotFound,
     MethodNotAllowed,
     TooLarge,
+    TooMany(RetryAfter),
     Busy,
     Internal,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry = match &self {
+            ApiError::TooMany(wait) => Some(*wait),
+            _ => None,
+        };
         let (status, code, message) = match self {
             ApiError::BadRequest(code, message) => (StatusCode::BAD_REQUEST, code, message),
             ApiError::Unauthorized => (
@@ -84,6 +91,14 @@ impl IntoResponse for ApiError {
                 "too_large",
                 "the request body is too large".into(),
             ),
+            ApiError::TooMany(wait) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!(
+                    "too many sign-in attempts; try again in {} seconds",
+                    wait.secs()
+                ),
+            ),
             ApiError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
@@ -97,6 +112,10 @@ impl IntoResponse for ApiError {
         };
         let body = json!({ "error": code, "message": message });
         let mut res = (status, json_body(&body)).into_response();
+        if let Some(wait) = retry {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, wait.secs().into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -179,9 +198,14 @@ struct ChallengeRequest {
 /// `POST auth/challenge {"recipient"}` → `{"challenge": base64 age file, "expires_in"}`.
 async fn challenge(
     State(state): State<AppState>,
+    Peer(source): Peer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ChallengeRequest = parse(body)?;
+    state
+        .limiters
+        .signin(source, &req.recipient)
+        .map_err(ApiError::TooMany)?;
     let ciphertext = state
         .auth
         .challenge(&state.config, &req.recipient)
@@ -205,9 +229,14 @@ struct SessionRequest {
 /// `POST auth/session {"recipient", "response"}` → `{"token", "expires_in", "schools"}`.
 async fn session(
     State(state): State<AppState>,
+    Peer(source): Peer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: SessionRequest = parse(body)?;
+    state
+        .limiters
+        .signin(source, &req.recipient)
+        .map_err(ApiError::TooMany)?;
     let (token, session) = state
         .auth
         .session(&state.config, &req.recipient, &req.response)

@@ -36,7 +36,9 @@ pub struct RefusedReport {
 impl RefusedReport {
     fn status(&self) -> StatusCode {
         let has = |f: fn(&Notice) -> bool| self.notices.iter().any(f);
-        if has(|n| matches!(n, Notice::Unavailable)) {
+        if has(|n| matches!(n, Notice::TooMany(_))) {
+            StatusCode::TOO_MANY_REQUESTS
+        } else if has(|n| matches!(n, Notice::Unavailable)) {
             StatusCode::INTERNAL_SERVER_ERROR
         } else if has(|n| matches!(n, Notice::Busy)) {
             StatusCode::SERVICE_UNAVAILABLE
@@ -71,10 +73,18 @@ impl IntoResponse for AppError {
             AppError::ReportRefused(r) => {
                 let status = r.status();
                 let page = views::report_form(r.lang, &r.school, &r.form, &r.notices);
-                if status == StatusCode::SERVICE_UNAVAILABLE {
-                    (status, [(header::RETRY_AFTER, BUSY_RETRY_SECONDS)], page).into_response()
-                } else {
-                    (status, page).into_response()
+                let wait = r.notices.iter().find_map(|n| match n {
+                    Notice::TooMany(wait) => Some(wait.secs().to_string()),
+                    _ => None,
+                });
+                match (status, wait) {
+                    (StatusCode::TOO_MANY_REQUESTS, Some(secs)) => {
+                        (status, [(header::RETRY_AFTER, secs)], page).into_response()
+                    }
+                    (StatusCode::SERVICE_UNAVAILABLE, _) => {
+                        (status, [(header::RETRY_AFTER, BUSY_RETRY_SECONDS)], page).into_response()
+                    }
+                    _ => (status, page).into_response(),
                 }
             }
             AppError::Internal(lang) => (

@@ -3,6 +3,7 @@
 mod api;
 mod error;
 mod form;
+mod peer;
 mod pupil;
 mod views;
 
@@ -22,6 +23,7 @@ use crate::auth::Auth;
 use crate::config::Config;
 use crate::crypto::ServerSecret;
 use crate::i18n::Lang;
+use crate::ratelimit::Limiters;
 use crate::store::Store;
 
 /// Largest form body accepted. A 20,000-character description of four-byte characters,
@@ -37,16 +39,19 @@ pub struct Inner {
     pub secret: ServerSecret,
     pub store: Store,
     pub auth: Auth,
+    pub limiters: Limiters,
 }
 
 impl AppState {
     pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
         let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
+        let limiters = Limiters::new(&config.limits, config.tor);
         AppState(Arc::new(Inner {
             config,
             secret,
             store,
             auth: Auth::new(ttl),
+            limiters,
         }))
     }
 }

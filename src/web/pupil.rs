@@ -8,13 +8,15 @@ use axum::response::{IntoResponse, Response};
 use maud::Markup;
 
 use crate::code::{CodeShapeError, PickupCode};
-use crate::conversation::{self, ConversationError};
+use crate::conversation::{self, Thread};
 use crate::i18n::Lang;
 use crate::intake;
+use crate::ratelimit::RetryAfter;
 use crate::report::{DangerNow, ReportForm};
 
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
+use super::peer::Peer;
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
@@ -48,6 +50,7 @@ pub async fn submit_report(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(q): RawQuery,
+    Peer(source): Peer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Markup, AppError> {
@@ -98,6 +101,10 @@ pub async fn submit_report(
             return Err(refuse(lang, form, notices));
         }
     };
+    // Counted only for reports that would be stored, so fixing a mistake costs nothing.
+    if let Err(wait) = state.limiters.report(source, &school.slug) {
+        return Err(refuse(lang, form, vec![Notice::TooMany(wait)]));
+    }
     let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
     match intake::accept(&state.store, &state.secret, school, valid, lang).await {
         Ok(receipt) => {
@@ -123,50 +130,6 @@ pub async fn submit_report(
     }
 }
 
-/// `POST /check/confirm`: the pupil types the code back; we say whether it opens their report.
-pub async fn confirm_code(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, AppError> {
-    let mut lang = lang_of(&q);
-    let fields = match (&body, is_urlencoded(&headers)) {
-        (Ok(body), true) => FormBody::parse(body),
-        _ => FormBody::parse(b""),
-    };
-    if !fields.get("lang").is_empty() {
-        lang = Lang::from_param(Some(fields.get("lang")));
-    }
-    let typed = fields.get("code");
-    let shown = PickupCode::parse(fields.get("shown")).ok();
-    let problem = match PickupCode::parse(typed) {
-        Err(CodeShapeError::Empty) => ConfirmProblem::Empty,
-        Err(CodeShapeError::WrongLength(n)) => ConfirmProblem::WrongLength(n),
-        Err(CodeShapeError::BadSymbol) => ConfirmProblem::BadSymbol,
-        Ok(code)
-            if shown
-                .as_ref()
-                .is_some_and(|s| s.normalised() != code.normalised()) =>
-        {
-            ConfirmProblem::Mismatch
-        }
-        Ok(code) => match intake::code_opens_report(&state.store, &state.secret, &code).await {
-            Ok(true) => return Ok(views::code_works(lang).into_response()),
-            Ok(false) => ConfirmProblem::Unknown,
-            Err(e) => {
-                tracing::error!(error = %e, "could not check a pickup code");
-                return Err(AppError::Internal(lang));
-            }
-        },
-    };
-    let page = match &shown {
-        Some(code) => views::confirmation(lang, &code.grouped(), false, typed, Some(problem)),
-        None => views::confirm_without_code(lang, typed, problem),
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
 /// The fields of a small pupil form (check, follow-up, confirm), and the language it asked for.
 fn small_form(
     q: &Option<String>,
@@ -184,6 +147,45 @@ fn small_form(
     (lang, fields)
 }
 
+/// What came of looking up a typed code.
+enum Lookup {
+    Found(Thread),
+    Refused(CheckProblem, Option<RetryAfter>),
+}
+
+/// Parses a typed code, applies the look-up limits and finds its report. A code that opens
+/// nothing counts against the global ceiling on failed look-ups.
+async fn look_up(
+    state: &AppState,
+    source: crate::ratelimit::Source,
+    typed: &str,
+) -> Result<Lookup, StoreFailure> {
+    let code = match PickupCode::parse(typed) {
+        Ok(code) => code,
+        Err(e) => return Ok(Lookup::Refused(shape_problem(e), None)),
+    };
+    if let Err(wait) = state.limiters.code_check(source) {
+        return Ok(Lookup::Refused(
+            CheckProblem::TooMany(wait.secs()),
+            Some(wait),
+        ));
+    }
+    match conversation::locate(&state.store, &state.secret, &code).await {
+        Ok(Some(thread)) => Ok(Lookup::Found(thread)),
+        Ok(None) => {
+            state.limiters.code_failed();
+            Ok(Lookup::Refused(CheckProblem::NotFound, None))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not look up a pickup code");
+            Err(StoreFailure)
+        }
+    }
+}
+
+/// Looking a code up failed inside the server; already logged.
+struct StoreFailure;
+
 fn shape_problem(e: CodeShapeError) -> CheckProblem {
     CheckProblem::Shape(match e {
         CodeShapeError::Empty => ConfirmProblem::Empty,
@@ -192,13 +194,86 @@ fn shape_problem(e: CodeShapeError) -> CheckProblem {
     })
 }
 
-/// The check form again with what went wrong; 422 for a malformed code, 404 for an unknown one.
-fn check_refused(lang: Lang, typed: &str, problem: CheckProblem, draft: Option<&str>) -> Response {
-    let status = match problem {
-        CheckProblem::Shape(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        CheckProblem::NotFound => StatusCode::NOT_FOUND,
+/// 422 for a malformed code, 404 for one that opens nothing, 429 (with `Retry-After`) over a
+/// limit.
+fn refusal_status(problem: CheckProblem, wait: Option<RetryAfter>) -> (StatusCode, Option<String>) {
+    match (problem, wait) {
+        (_, Some(wait)) => (StatusCode::TOO_MANY_REQUESTS, Some(wait.secs().to_string())),
+        (CheckProblem::Shape(_), None) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+        (_, None) => (StatusCode::NOT_FOUND, None),
+    }
+}
+
+fn with_retry(status: StatusCode, retry: Option<String>, page: Markup) -> Response {
+    match retry {
+        Some(secs) => (status, [(axum::http::header::RETRY_AFTER, secs)], page).into_response(),
+        None => (status, page).into_response(),
+    }
+}
+
+/// The check form again with what went wrong, keeping what was typed.
+fn check_refused(
+    lang: Lang,
+    typed: &str,
+    problem: CheckProblem,
+    wait: Option<RetryAfter>,
+    draft: Option<&str>,
+) -> Response {
+    let (status, retry) = refusal_status(problem, wait);
+    with_retry(
+        status,
+        retry,
+        views::check_form(lang, typed, Some(problem), draft),
+    )
+}
+
+/// `POST /check/confirm`: the pupil types the code back; we say whether it opens their report.
+pub async fn confirm_code(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    Peer(source): Peer,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let (lang, fields) = small_form(&q, &headers, &body);
+    let typed = fields.get("code");
+    let shown = PickupCode::parse(fields.get("shown")).ok();
+    let mismatch = match (PickupCode::parse(typed), &shown) {
+        (Ok(code), Some(shown)) => code.normalised() != shown.normalised(),
+        _ => false,
     };
-    (status, views::check_form(lang, typed, Some(problem), draft)).into_response()
+    let (problem, wait) = if mismatch {
+        (CheckProblem::Shape(ConfirmProblem::Mismatch), None)
+    } else {
+        match look_up(&state, source, typed).await {
+            Ok(Lookup::Found(thread)) => match thread.opens().await {
+                Ok(true) => return Ok(views::code_works(lang).into_response()),
+                Ok(false) => (CheckProblem::NotFound, None),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not check a pickup code");
+                    return Err(AppError::Internal(lang));
+                }
+            },
+            Ok(Lookup::Refused(problem, wait)) => (problem, wait),
+            Err(StoreFailure) => return Err(AppError::Internal(lang)),
+        }
+    };
+    let confirm_problem = match problem {
+        CheckProblem::Shape(p) => p,
+        CheckProblem::NotFound => ConfirmProblem::Unknown,
+        CheckProblem::TooMany(secs) => ConfirmProblem::TooMany(secs),
+    };
+    let page = match &shown {
+        Some(code) => {
+            views::confirmation(lang, &code.grouped(), false, typed, Some(confirm_problem))
+        }
+        None => views::confirm_without_code(lang, typed, confirm_problem),
+    };
+    let (status, retry) = match refusal_status(problem, wait) {
+        (StatusCode::NOT_FOUND, r) => (StatusCode::UNPROCESSABLE_ENTITY, r),
+        other => other,
+    };
+    Ok(with_retry(status, retry, page))
 }
 
 /// `GET /check`: where a pupil enters their code.
@@ -210,22 +285,22 @@ pub async fn check_form(RawQuery(q): RawQuery) -> Markup {
 pub async fn check(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
+    Peer(source): Peer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let (lang, fields) = small_form(&q, &headers, &body);
     let typed = fields.get("code");
-    let code = match PickupCode::parse(typed) {
-        Ok(code) => code,
-        Err(e) => return Ok(check_refused(lang, typed, shape_problem(e), None)),
-    };
-    match conversation::open(&state.store, &state.secret, &code).await {
-        Ok(Some(conv)) => Ok(views::conversation(lang, &conv, typed, "", None).into_response()),
-        Ok(None) => Ok(check_refused(lang, typed, CheckProblem::NotFound, None)),
-        Err(e) => {
-            tracing::error!(error = %e, "could not open a conversation");
-            Err(AppError::Internal(lang))
-        }
+    match look_up(&state, source, typed).await {
+        Ok(Lookup::Found(thread)) => match conversation::read(&state.store, thread).await {
+            Ok(conv) => Ok(views::conversation(lang, &conv, typed, "", None).into_response()),
+            Err(e) => {
+                tracing::error!(error = %e, "could not open a conversation");
+                Err(AppError::Internal(lang))
+            }
+        },
+        Ok(Lookup::Refused(problem, wait)) => Ok(check_refused(lang, typed, problem, wait, None)),
+        Err(StoreFailure) => Err(AppError::Internal(lang)),
     }
 }
 
@@ -234,6 +309,7 @@ pub async fn check(
 pub async fn follow_up(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
+    Peer(source): Peer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -245,74 +321,78 @@ pub async fn follow_up(
     let (lang, fields) = small_form(&q, &headers, &body);
     let typed = fields.get("code");
     let draft = fields.get("message");
-    let code = match PickupCode::parse(typed) {
-        Ok(code) => code,
-        Err(e) => return Ok(check_refused(lang, typed, shape_problem(e), Some(draft))),
+    let mut thread = match look_up(&state, source, typed).await {
+        Ok(Lookup::Found(thread)) => thread,
+        Ok(Lookup::Refused(problem, wait)) => {
+            return Ok(check_refused(lang, typed, problem, wait, Some(draft)));
+        }
+        Err(StoreFailure) => return Err(AppError::Internal(lang)),
     };
     // Decide the outcome first, then show the conversation once with it.
+    let mut retry = None;
     let (status, keep_draft, outcome) = if fields.invalid_utf8 {
         (StatusCode::BAD_REQUEST, true, FollowUp::InvalidUtf8)
     } else {
         match conversation::validate_message(draft) {
             Err(p) => (StatusCode::UNPROCESSABLE_ENTITY, true, FollowUp::Problem(p)),
-            Ok(text) => {
-                let added = conversation::add_pupil_message(
-                    &state.store,
-                    &state.secret,
-                    &state.config,
-                    &code,
-                    text,
-                )
-                .await;
-                match added {
-                    Ok(true) => {
-                        tracing::debug!("follow-up accepted");
-                        (StatusCode::OK, false, FollowUp::Sent)
-                    }
-                    Ok(false) => {
-                        return Ok(check_refused(
-                            lang,
-                            typed,
-                            CheckProblem::NotFound,
-                            Some(draft),
-                        ));
-                    }
-                    Err(e) if e.is_busy() => {
-                        tracing::warn!("follow-up refused: the write queue is full");
-                        (StatusCode::SERVICE_UNAVAILABLE, true, FollowUp::Busy)
-                    }
-                    Err(e) => {
-                        log_follow_up_failure(&e);
-                        (
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            true,
-                            FollowUp::Unavailable,
-                        )
+            Ok(text) => match state.limiters.message(thread.id().as_str()) {
+                Err(wait) => {
+                    retry = Some(wait.secs().to_string());
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        true,
+                        FollowUp::TooMany(wait.secs()),
+                    )
+                }
+                Ok(()) => {
+                    match conversation::add_pupil_message(
+                        &state.store,
+                        &state.config,
+                        &mut thread,
+                        text,
+                    )
+                    .await
+                    {
+                        Ok(true) => {
+                            tracing::debug!("follow-up accepted");
+                            (StatusCode::OK, false, FollowUp::Sent)
+                        }
+                        Ok(false) => {
+                            return Ok(check_refused(
+                                lang,
+                                typed,
+                                CheckProblem::NotFound,
+                                None,
+                                Some(draft),
+                            ));
+                        }
+                        Err(e) if e.is_busy() => {
+                            tracing::warn!("follow-up refused: the write queue is full");
+                            (StatusCode::SERVICE_UNAVAILABLE, true, FollowUp::Busy)
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "a follow-up could not be stored");
+                            (
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                true,
+                                FollowUp::Unavailable,
+                            )
+                        }
                     }
                 }
-            }
+            },
         }
     };
     let shown_draft = if keep_draft { draft } else { "" };
-    match conversation::open(&state.store, &state.secret, &code).await {
-        Ok(Some(conv)) => Ok((
+    match conversation::read(&state.store, thread).await {
+        Ok(conv) => Ok(with_retry(
             status,
+            retry,
             views::conversation(lang, &conv, typed, shown_draft, Some(outcome)),
-        )
-            .into_response()),
-        Ok(None) => Ok(check_refused(
-            lang,
-            typed,
-            CheckProblem::NotFound,
-            Some(draft),
         )),
         Err(e) => {
             tracing::error!(error = %e, "could not open a conversation");
             Err(AppError::Internal(lang))
         }
     }
-}
-
-fn log_follow_up_failure(e: &ConversationError) {
-    tracing::error!(error = %e, "a follow-up could not be stored");
 }

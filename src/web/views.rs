@@ -7,6 +7,7 @@ use maud::{DOCTYPE, Markup, html};
 use crate::config::School;
 use crate::conversation::{Conversation, MessageProblem};
 use crate::i18n::{Lang, t, t_args};
+use crate::ratelimit::RetryAfter;
 use crate::report::{Category, DangerNow, Field, Problem, ReportForm};
 use crate::store::Status;
 
@@ -25,6 +26,8 @@ pub enum Notice {
     Unavailable,
     /// The server is overloaded: nothing was sent.
     Busy,
+    /// Over a rate limit: nothing was sent; try again after the wait.
+    TooMany(RetryAfter),
 }
 
 /// The page frame: language switch, help box, content, footer. `switch_path` is the address the
@@ -161,7 +164,7 @@ pub fn report_form(lang: Lang, school: &School, form: &ReportForm, notices: &[No
 fn notices_title(notices: &[Notice]) -> &'static str {
     if notices
         .iter()
-        .any(|n| matches!(n, Notice::Unavailable | Notice::Busy))
+        .any(|n| matches!(n, Notice::Unavailable | Notice::Busy | Notice::TooMany(_)))
     {
         "notices-title-not-sent"
     } else {
@@ -261,6 +264,7 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
         Notice::Unreadable => t(lang, "problem-unreadable"),
         Notice::Unavailable => t(lang, "problem-unavailable"),
         Notice::Busy => t(lang, "problem-busy"),
+        Notice::TooMany(wait) => too_many(lang, wait.secs()),
     }
 }
 
@@ -285,6 +289,8 @@ pub enum ConfirmProblem {
     Mismatch,
     /// Well formed, but no report has it.
     Unknown,
+    /// Over a look-up limit; seconds to wait.
+    TooMany(u64),
 }
 
 /// The confirmation page: the code (shown once), how to keep it, and the type-back step.
@@ -354,6 +360,7 @@ fn confirm_problem_text(lang: Lang, p: ConfirmProblem) -> String {
         ConfirmProblem::BadSymbol => t(lang, "confirm-bad-symbol"),
         ConfirmProblem::Mismatch => t(lang, "confirm-mismatch"),
         ConfirmProblem::Unknown => t(lang, "confirm-unknown"),
+        ConfirmProblem::TooMany(secs) => too_many(lang, secs),
     }
 }
 
@@ -398,6 +405,8 @@ pub enum CheckProblem {
     Shape(ConfirmProblem),
     /// Well formed, but it opens nothing.
     NotFound,
+    /// Over a look-up limit; seconds to wait.
+    TooMany(u64),
 }
 
 /// `GET /check`, and the same page with what went wrong. With a `draft`, the page also holds the
@@ -425,6 +434,7 @@ pub fn check_form(
                         @match p {
                             CheckProblem::Shape(shape) => (confirm_problem_text(lang, shape)),
                             CheckProblem::NotFound => (t(lang, "check-not-found")),
+                            CheckProblem::TooMany(secs) => (too_many(lang, secs)),
                         }
                     }
                 }
@@ -456,6 +466,8 @@ pub enum FollowUp {
     InvalidUtf8,
     Unavailable,
     Busy,
+    /// Over the per-report message limit; seconds to wait.
+    TooMany(u64),
 }
 
 /// The pupil's conversation: their report, the messages, the status, and a box to write more.
@@ -507,6 +519,7 @@ pub fn conversation(
                 Some(FollowUp::InvalidUtf8) => p.error role="alert" { (t(lang, "problem-invalid-utf8")) },
                 Some(FollowUp::Unavailable) => p.error role="alert" { (t(lang, "message-unavailable")) },
                 Some(FollowUp::Busy) => p.error role="alert" { (t(lang, "message-busy")) },
+                Some(FollowUp::TooMany(secs)) => p.error role="alert" { (too_many(lang, secs)) " " (t(lang, "too-many-kept")) },
                 None => {}
             }
             form method="post" action={ "/check/message?lang=" (lang.code()) } accept-charset="utf-8" {
@@ -533,4 +546,10 @@ fn message_problem_text(lang: Lang, p: MessageProblem) -> String {
             &[("chars", chars.into()), ("max", max.into())],
         ),
     }
+}
+
+/// "Wait N minutes and try again", rounded up to whole minutes.
+fn too_many(lang: Lang, secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    t_args(lang, "too-many", &[("minutes", minutes.into())])
 }
