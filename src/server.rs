@@ -1,11 +1,39 @@
-//! Serving: open the data folder, the store and the secret, listen, and shut down cleanly.
+//! Serving: open the data folder, the store and the secret, accept connections under limits,
+//! and shut down cleanly.
+//!
+//! Our own accept loop (instead of `axum::serve`) gives what a public reporting service needs
+//! against slow-loris and floods: a header read timeout, a body read timeout, a cap on open
+//! connections, and a graceful shutdown that lets in-flight submissions finish.
 
+use std::net::SocketAddr;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
 
 use crate::config::{self, Config};
 use crate::crypto::ServerSecret;
 use crate::store::Store;
 use crate::web::{AppState, app};
+
+/// Time a client gets to send its request headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client gets to send its request body (forms are at most 512 KiB).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most connections served at once; more wait in the kernel's accept queue.
+pub const MAX_CONNECTIONS: usize = 2048;
+/// How long shutdown waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// How often the rate limiter drops expired state (and rotates its key when due).
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 
 /// Start-up steps, each failing with a message that says what to fix.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -25,13 +53,139 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let schools: Vec<&str> = config.schools.iter().map(|s| s.slug.as_str()).collect();
     tracing::info!(schools = ?schools, "listening on http://{addr}");
     let state = AppState::new(config, secret, store.clone());
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let maintenance = tokio::spawn(maintain(state.clone()));
+    serve(listener, state, shutdown_signal()).await;
+    maintenance.abort();
     // Every request has finished; commit anything still queued before exiting.
     store.close();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then waits (a bounded time) for
+/// open connections to finish what they are doing.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
+    let router = app(state);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let router = router.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                let (mut parts, body) = req.into_parts();
+                parts.extensions.insert(ConnectInfo::<SocketAddr>(peer));
+                let req = Request::from_parts(parts, axum::body::Body::new(TimedBody::new(body)));
+                router.clone().oneshot(req)
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            let mut conn = pin!(conn);
+            let stopping = async move {
+                // The guard `wait_for` returns is not Send; drop it before awaiting again.
+                let _ = stop.wait_for(|s| *s).await.map(|_| ());
+            };
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = stopping => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // All permits back means every connection has closed.
+    let all = u32::try_from(MAX_CONNECTIONS).expect("the connection cap fits in u32");
+    if tokio::time::timeout(SHUTDOWN_GRACE, slots.acquire_many(all))
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open at shutdown");
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request body that fails once `BODY_TIMEOUT` has passed without it being complete, so
+    /// a client dribbling a body byte by byte cannot hold a connection and a worker forever.
+    struct TimedBody {
+        #[pin]
+        inner: Incoming,
+        #[pin]
+        deadline: tokio::time::Sleep,
+    }
+}
+
+impl TimedBody {
+    fn new(inner: Incoming) -> Self {
+        TimedBody {
+            inner,
+            deadline: tokio::time::sleep(BODY_TIMEOUT),
+        }
+    }
+}
+
+/// The body took too long to arrive.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within {BODY_TIMEOUT:?}")]
+struct BodyTimeout;
+
+impl http_body::Body for TimedBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.project();
+        if let Poll::Ready(frame) = this.inner.poll_frame(cx) {
+            return Poll::Ready(frame.map(|r| r.map_err(Into::into)));
+        }
+        match this.deadline.poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(BodyTimeout.into()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Periodic upkeep of in-memory state.
+async fn maintain(state: AppState) {
+    let mut tick = tokio::time::interval(MAINTENANCE_EVERY);
+    loop {
+        tick.tick().await;
+        let live = state.limiters.maintain();
+        tracing::trace!(live, "rate limiter maintained");
+    }
 }
 
 fn warn_demo(config: &Config) {
