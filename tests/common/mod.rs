@@ -339,3 +339,69 @@ pub fn sign_in(server: &Server, identity: &age::x25519::Identity) -> String {
     assert_eq!(s.status, 200, "{}", s.body);
     s.json()["token"].as_str().unwrap().to_owned()
 }
+
+/// A minimal HTTP/1.1 exchange from a chosen loopback source address (to play many pupils or
+/// attackers on one machine): returns the status and the body. Loopback only.
+pub fn raw_request_from(
+    source: std::net::Ipv4Addr,
+    server: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    assert!(
+        source.is_loopback(),
+        "load tests only use loopback addresses"
+    );
+    let addr: std::net::SocketAddr = server.trim_start_matches("http://").parse().unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&std::net::SocketAddr::new(source.into(), 0).into())?;
+    socket.connect_timeout(&addr.into(), Duration::from_secs(5))?;
+    let mut stream: std::net::TcpStream = socket.into();
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(body)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+impl Server {
+    /// Kills the server with SIGKILL, as a power cut or an OOM kill would.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes a config for one school whose adviser is `adviser`, with extra top-level lines.
+pub fn config_for(dir: &Path, adviser: &age::x25519::Identity, extra: &str) -> PathBuf {
+    let path = dir.join("fluister.toml");
+    let data = dir.join("data");
+    std::fs::write(
+        &path,
+        format!(
+            "data_dir = \"{}\"\n{extra}\n[[school]]\nslug = \"demo\"\nname = \"Demoschool\"\nadvisers = [\"{}\"]\n",
+            data.display(),
+            adviser.to_public()
+        ),
+    )
+    .unwrap();
+    path
+}

@@ -1,0 +1,318 @@
+//! Abuse resistance over real HTTP: limits that keep the pupil's text, a bounded flood from
+//! many loopback addresses, slow clients, and a kill -9 in the middle of submissions.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fluister::code::PickupCode;
+use fluister::crypto::ServerSecret;
+
+fn limited_server(extra: &str) -> (tempfile::TempDir, Server, age::x25519::Identity) {
+    let tmp = tempfile::tempdir().unwrap();
+    let adviser = age::x25519::Identity::generate();
+    let config = config_for(tmp.path(), &adviser, extra);
+    let data = tmp.path().join("data");
+    let server = Server::start(&["--config", config.to_str().unwrap()], &data);
+    (tmp, server, adviser)
+}
+
+#[test]
+fn over_a_limit_the_pupil_gets_a_calm_page_that_keeps_their_text() {
+    let (_tmp, server, _) = limited_server(
+        "[limits]\nreports_per_source_per_hour = 2\nchecks_per_source_per_minute = 3\nmessages_per_report_per_hour = 1",
+    );
+    let url = server.url("/s/demo/report");
+    let mut code = String::new();
+    for i in 0..2 {
+        let p = post_form(&url, &[("description", &format!("melding {i}"))]);
+        assert_eq!(p.status, 200);
+        code = p.pickup_code().unwrap();
+    }
+    let p = post_form(
+        &url,
+        &[
+            ("description", "Mijn derde melding"),
+            ("where", "op het plein"),
+        ],
+    );
+    assert_eq!(p.status, 429);
+    let retry: u64 = p.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&retry), "{retry}");
+    assert!(p.body.contains("te vaak geprobeerd"), "{}", p.body);
+    assert!(p.body.contains("Mijn derde melding") && p.body.contains("op het plein"));
+    assert!(p.pickup_code().is_none());
+    assert_eq!(server.report_count(), 2);
+
+    // One follow-up an hour on this report: the second keeps its text.
+    let p = post_form(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", "eerste")],
+    );
+    assert_eq!(p.status, 200);
+    let p = post_form(
+        &server.url("/check/message?lang=en"),
+        &[("code", &code), ("message", "Mijn tweede bericht")],
+    );
+    assert_eq!(p.status, 429);
+    assert!(p.header("retry-after").is_some());
+    assert!(p.body.contains("You tried a bit too often") && p.body.contains("Mijn tweede bericht"));
+
+    // Code look-ups: three a minute from this address (two used above).
+    let p = post_form(&server.url("/check"), &[("code", &code)]);
+    assert_eq!(p.status, 200);
+    let p = post_form(&server.url("/check"), &[("code", &code)]);
+    assert_eq!(p.status, 429);
+    assert!(
+        p.body.contains(&format!("value=\"{code}\"")),
+        "the typed code is kept"
+    );
+}
+
+#[test]
+fn a_flood_from_many_addresses_is_refused_while_every_pupil_gets_through() {
+    // Attackers send 20 reports each against a limit of 1 per hour per address.
+    let (tmp, server, adviser) = limited_server(
+        "[limits]\nreports_per_source_per_hour = 1\nreports_per_school_per_minute = 100000",
+    );
+    let base = server.base.clone();
+    let refused = Arc::new(Mutex::new(0u32));
+    let accepted_attacks = Arc::new(Mutex::new(0u32));
+    let started = Instant::now();
+    let attackers: Vec<_> = (0..8)
+        .map(|t| {
+            let base = base.clone();
+            let refused = refused.clone();
+            let accepted = accepted_attacks.clone();
+            std::thread::spawn(move || {
+                // 25 addresses per thread: 127.0.1.x and 127.0.2.x, 200 in all.
+                for n in 0..25u8 {
+                    let src = Ipv4Addr::new(127, 1 + t / 4, (t % 4) * 50 + n + 1, 1);
+                    for _ in 0..20 {
+                        let body = encode(&[("description", "spam spam spam")]);
+                        let (status, _) =
+                            raw_request_from(src, &base, "POST", "/s/demo/report", &body).unwrap();
+                        match status {
+                            429 => *refused.lock().unwrap() += 1,
+                            200 => *accepted.lock().unwrap() += 1,
+                            other => panic!("unexpected status {other}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    // Meanwhile real pupils report from six other addresses, and the server stays responsive.
+    let mut codes = Vec::new();
+    for i in 0..6u8 {
+        let body = encode(&[
+            ("category", "bullying"),
+            ("description", &format!("echte melding {i}")),
+        ]);
+        let (status, page) = raw_request_from(
+            Ipv4Addr::new(127, 0, 0, 10 + i),
+            &base,
+            "POST",
+            "/s/demo/report",
+            &body,
+        )
+        .unwrap();
+        assert_eq!(
+            status, 200,
+            "a legitimate report is accepted during the flood"
+        );
+        let code = page.split("id=\"pickup-code\"").nth(1).unwrap();
+        codes.push(code[code.find('>').unwrap() + 1..code.find("</output>").unwrap()].to_owned());
+        let t = Instant::now();
+        let (status, _) =
+            raw_request_from(Ipv4Addr::new(127, 0, 0, 9), &base, "GET", "/healthz", b"").unwrap();
+        assert_eq!(status, 200);
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "health check took {:?}",
+            t.elapsed()
+        );
+    }
+    for a in attackers {
+        a.join().unwrap();
+    }
+    let refused = *refused.lock().unwrap();
+    let accepted = *accepted_attacks.lock().unwrap();
+    eprintln!(
+        "flood: {refused} refused, {accepted} accepted, in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(accepted, 200, "one per attacking address");
+    assert_eq!(refused, 200 * 19);
+
+    // Every legitimate report is there and opens for the adviser and for its pupil.
+    let secret: [u8; 32] = std::fs::read(tmp.path().join("data/server-secret"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let secret = ServerSecret::from_bytes(secret);
+    for code in &codes {
+        let code = PickupCode::parse(code).unwrap();
+        let ct: Vec<u8> = server
+            .db()
+            .query_row(
+                "SELECT ciphertext FROM reports WHERE code_hash = ?1",
+                [&secret.code_hash(&code)[..]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(contains(&decrypt(&adviser, &ct).unwrap(), b"echte melding"));
+        assert!(decrypt(&secret.reporter_identity(&code), &ct).is_ok());
+    }
+
+    // No client address anywhere: not in the data folder, not in the logs.
+    let logs = server.stop();
+    let needles: Vec<String> = (0..2)
+        .map(|t| format!("127.{}.", 1 + t))
+        .chain(["127.0.0.1".into()])
+        .collect();
+    for (path, bytes) in all_files(&tmp.path().join("data")) {
+        for n in &needles {
+            assert!(
+                !contains(&bytes, n.as_bytes()),
+                "{} holds {n}",
+                path.display()
+            );
+        }
+    }
+    for line in logs.lines().filter(|l| !l.contains("listening on")) {
+        for n in &needles {
+            assert!(!line.contains(n.as_str()), "log line holds {n}: {line}");
+        }
+    }
+}
+
+#[test]
+fn failed_code_guesses_from_many_addresses_hit_a_global_ceiling() {
+    let (_tmp, server, _) =
+        limited_server("[limits]\nfailed_checks_per_minute = 20\nchecks_per_source_per_minute = 5");
+    let base = server.base.clone();
+    let mut statuses = Vec::new();
+    for n in 0..40u8 {
+        let body = encode(&[("code", &PickupCode::generate().grouped())]);
+        let (status, _) = raw_request_from(
+            Ipv4Addr::new(127, 3, 0, n + 1),
+            &base,
+            "POST",
+            "/check",
+            &body,
+        )
+        .unwrap();
+        statuses.push(status);
+    }
+    assert!(statuses[..20].iter().all(|&s| s == 404), "{statuses:?}");
+    assert!(statuses[21..].iter().all(|&s| s == 429), "{statuses:?}");
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::{Read, Write};
+    let server = Server::demo();
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(b"POST /s/demo/report HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(25))).unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(20), "held for {waited:?}");
+    assert!(
+        waited >= Duration::from_secs(5),
+        "closed too early: {waited:?}"
+    );
+    assert_eq!(get(&server.url("/healthz")).status, 200);
+}
+
+#[test]
+fn kill_9_during_submissions_loses_no_code_that_was_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let adviser = age::x25519::Identity::generate();
+    let config = config_for(
+        tmp.path(),
+        &adviser,
+        "[limits]\nreports_per_source_per_hour = 100000\nreports_per_school_per_minute = 100000",
+    );
+    let data = tmp.path().join("data");
+    let args = ["--config", config.to_str().unwrap()];
+    let server = Server::start(&args, &data);
+    let base = server.base.clone();
+    let codes = Arc::new(Mutex::new(Vec::<String>::new()));
+    let workers: Vec<_> = (0..8u8)
+        .map(|t| {
+            let base = base.clone();
+            let codes = codes.clone();
+            std::thread::spawn(move || {
+                for i in 0..10_000u32 {
+                    let body = encode(&[("description", &format!("melding {t}-{i}"))]);
+                    match raw_request_from(
+                        Ipv4Addr::new(127, 0, 0, 1),
+                        &base,
+                        "POST",
+                        "/s/demo/report",
+                        &body,
+                    ) {
+                        Ok((200, page)) => {
+                            let c = page.split("id=\"pickup-code\"").nth(1).unwrap();
+                            codes.lock().unwrap().push(
+                                c[c.find('>').unwrap() + 1..c.find("</output>").unwrap()]
+                                    .to_owned(),
+                            );
+                        }
+                        Ok(_) | Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    server.kill9();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let codes = codes.lock().unwrap().clone();
+    assert!(codes.len() > 50, "the load ran: {} reports", codes.len());
+
+    // Restart on the same folder: SQLite recovers the WAL; every code shown still opens.
+    let server = Server::start(&args, &data);
+    let secret: [u8; 32] = std::fs::read(data.join("server-secret"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let secret = ServerSecret::from_bytes(secret);
+    let db = server.db();
+    let mut lost = 0;
+    for code in &codes {
+        let code = PickupCode::parse(code).unwrap();
+        let row: Option<Vec<u8>> = db
+            .query_row(
+                "SELECT ciphertext FROM reports WHERE code_hash = ?1",
+                [&secret.code_hash(&code)[..]],
+                |r| r.get(0),
+            )
+            .ok();
+        match row {
+            Some(ct) if decrypt(&secret.reporter_identity(&code), &ct).is_ok() => {}
+            _ => lost += 1,
+        }
+    }
+    eprintln!(
+        "crash: {} codes shown before kill -9, {lost} lost",
+        codes.len()
+    );
+    assert_eq!(lost, 0);
+    let p = post_form(
+        &server.url("/check/confirm"),
+        &[("code", &codes[codes.len() - 1])],
+    );
+    assert_eq!(p.status, 200, "the last code shown before the kill works");
+}
