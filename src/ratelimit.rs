@@ -10,7 +10,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -100,9 +100,11 @@ fn fresh_key() -> Zeroizing<[u8; 32]> {
 }
 
 fn check<K: std::hash::Hash + Eq + Clone>(limiter: &Keyed<K>, key: &K) -> Result<(), RetryAfter> {
+    // The limiter's own clock: `DefaultClock::default()` calibrates a new clock (cpuid and all)
+    // on every call, which made a refusal cost twice a page.
     limiter
         .check_key(key)
-        .map_err(|not_until| RetryAfter(not_until.wait_time_from(DefaultClock::default().now())))
+        .map_err(|not_until| RetryAfter(not_until.wait_time_from(limiter.clock().now())))
 }
 
 impl Limiters {
@@ -167,7 +169,7 @@ impl Limiters {
     /// guessing codes with many addresses at once.
     pub fn code_failed(&self) {
         if let Err(not_until) = self.failed_checks.check() {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let wait = not_until.wait_time_from(self.failed_checks.clock().now());
             let until = self.started.elapsed() + wait;
             self.failed_checks_closed_until
                 .fetch_max(until.as_nanos() as u64, Ordering::Relaxed);
