@@ -1,4 +1,4 @@
-//! The adviser workstation, run on the adviser's own computer. For now: making the key.
+//! `fluister adviser init`: the adviser makes their own key, on their own computer.
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};

@@ -1,0 +1,8 @@
+//! The adviser workstation, run on the adviser's own computer: the key, the API client, the
+//! ciphertext cache, the engine that the command line and a browser UI share, and the export.
+
+pub mod identity;
+mod init;
+
+pub use identity::{AdviserKey, KeyError, KeyFile};
+pub use init::{AdviserError, PASSPHRASE_ENV, PASSPHRASE_MIN_CHARS, init};
