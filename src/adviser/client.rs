@@ -1,0 +1,576 @@
+//! A blocking client for the adviser API (docs/api.md): sign-in by key challenge, reports,
+//! messages and status, with errors that say what to try. It moves ciphertext only.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
+use ureq::http::{Response, Uri};
+use zeroize::Zeroizing;
+
+use super::identity::AdviserKey;
+use crate::store::{Author, ReportId, Status};
+
+/// Longest a whole request may take, connecting included. Reports are ~22 KB of base64 each,
+/// so even a long list arrives well within it on a school's network.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest wait for a connection, so a wrong address fails fast.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest answer read: a list of a few thousand reports, not an endless stream.
+const MAX_ANSWER: u64 = 256 * 1024 * 1024;
+
+/// Why a call failed, worded for the adviser at the command line.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(
+        "{given:?} is not a server address ({why}); give the address pupils open, e.g. \
+         https://fluister.school.nl, with --server / FLUISTER_SERVER"
+    )]
+    BadServer { given: String, why: &'static str },
+    #[error(
+        "cannot reach {server}: {detail}; check --server / FLUISTER_SERVER and that the server runs"
+    )]
+    Unreachable { server: String, detail: String },
+    #[error(
+        "this key is not an adviser key of any school on {server}; ask IT to add your recipient \
+         {recipient} to the config"
+    )]
+    UnknownRecipient { server: String, recipient: String },
+    #[error("report {id} not found (or not one of your schools')")]
+    NotFound { id: String },
+    #[error("{server} did not accept the sign-in token; run the command again")]
+    Unauthorized { server: String },
+    #[error("{server} redirects to {location}; use that address with --server / FLUISTER_SERVER")]
+    Redirect { server: String, location: String },
+    #[error(
+        "{server} answered HTTP {status}, which is not the Fluister adviser API; check --server / \
+         FLUISTER_SERVER (the address pupils open) and that Fluister runs behind it"
+    )]
+    NotFluister { server: String, status: u16 },
+    #[error("{server} refused ({code}): {message}")]
+    Api {
+        server: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error(
+        "{server} sent an answer this client cannot read ({detail}); is it a Fluister server of \
+         the same version?"
+    )]
+    BadAnswer { server: String, detail: String },
+}
+
+/// A server address, checked: `http(s)://host[:port][/path]`.
+#[derive(Debug, Clone)]
+pub struct ServerUrl {
+    base: String,
+    host: String,
+    port: u16,
+    path: String,
+    https: bool,
+}
+
+impl ServerUrl {
+    pub fn parse(given: &str) -> Result<ServerUrl, ClientError> {
+        let bad = |why| ClientError::BadServer {
+            given: given.to_owned(),
+            why,
+        };
+        let trimmed = given.trim().trim_end_matches('/');
+        let uri: Uri = trimmed.parse().map_err(|_| bad("it does not parse"))?;
+        let https = match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("https") => true,
+            Some(s) if s.eq_ignore_ascii_case("http") => false,
+            Some(_) => return Err(bad("it must start with https:// or http://")),
+            None => return Err(bad("it has no https:// or http:// in front")),
+        };
+        let host = uri.host().filter(|h| !h.is_empty()).ok_or(bad("no host"))?;
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Err(bad(
+                "it holds a user name; Fluister signs in with your key instead",
+            ));
+        }
+        if uri.query().is_some() || trimmed.contains('#') {
+            return Err(bad("it has a ? or # part"));
+        }
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let path = uri.path().trim_end_matches('/').to_owned();
+        Ok(ServerUrl {
+            base: trimmed.to_owned(),
+            host: host.to_ascii_lowercase(),
+            port,
+            path,
+            https,
+        })
+    }
+
+    /// The address as given (without a trailing slash), for messages.
+    pub fn as_str(&self) -> &str {
+        &self.base
+    }
+
+    /// True for plain HTTP to anything but this computer or an onion service: the bearer token
+    /// would cross the network readable (ciphertext stays safe either way).
+    pub fn is_plain_http_over_network(&self) -> bool {
+        let local = matches!(self.host.as_str(), "localhost" | "[::1]")
+            || self.host.starts_with("127.")
+            || self.host.ends_with(".onion");
+        !self.https && !local
+    }
+
+    /// A folder name for this server's cache: `host-port`, plus the path if Fluister is served
+    /// below one, in characters safe on every file system.
+    pub fn cache_name(&self) -> String {
+        let raw = format!("{}-{}{}", self.host, self.port, self.path);
+        raw.chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' => c,
+                _ => '_',
+            })
+            .collect()
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/v1/{path}", self.base)
+    }
+}
+
+/// One report in the list, as the server keeps it: what is in clear, and the ciphertext.
+pub struct ReportListing {
+    pub id: ReportId,
+    pub school: String,
+    pub received_on: String,
+    pub status: Status,
+    pub last_activity: String,
+    /// How many messages follow the report (notes included); their `seq` run 1..=messages.
+    pub messages: i64,
+    pub last_pupil_message: Option<String>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// One report with its whole conversation and everyone a reply must be encrypted to.
+pub struct ReportDetail {
+    pub id: ReportId,
+    pub school: String,
+    pub received_on: String,
+    pub status: Status,
+    pub reporter_recipient: String,
+    pub adviser_recipients: Vec<String>,
+    pub ciphertext: Vec<u8>,
+    pub messages: Vec<MessageListing>,
+}
+
+/// One message of a conversation, still encrypted.
+pub struct MessageListing {
+    pub seq: i64,
+    pub author: Author,
+    pub sent_on: String,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The adviser API over one server, holding the bearer token of the current sign-in.
+pub struct Client {
+    agent: ureq::Agent,
+    server: ServerUrl,
+    token: Mutex<Option<Zeroizing<String>>>,
+}
+
+impl Client {
+    pub fn new(server: ServerUrl) -> Client {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            // API errors are JSON bodies we read and explain, not transport failures.
+            .http_status_as_error(false)
+            // A redirect is reported, not followed: the adviser should configure the real
+            // address rather than send their token through a hop.
+            .max_redirects(0)
+            .user_agent(concat!("fluister/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Client {
+            agent: ureq::Agent::new_with_config(config),
+            server,
+            token: Mutex::new(None),
+        }
+    }
+
+    pub fn server(&self) -> &ServerUrl {
+        &self.server
+    }
+
+    /// Signs in by key challenge (docs/api.md section 2) and keeps the token. Returns the slugs
+    /// of the schools the key is an adviser of.
+    pub fn sign_in(&self, key: &AdviserKey) -> Result<Vec<String>, ClientError> {
+        let recipient = key.recipient().to_string();
+        let unknown = |e: ClientError| match e {
+            ClientError::Api { code, .. } if code == "unknown_recipient" => {
+                ClientError::UnknownRecipient {
+                    server: self.server.base.clone(),
+                    recipient: recipient.clone(),
+                }
+            }
+            other => other,
+        };
+        #[derive(Deserialize)]
+        struct Challenge {
+            #[serde(deserialize_with = "de_base64")]
+            challenge: Vec<u8>,
+        }
+        let challenge: Challenge = self
+            .post("auth/challenge", &json!({ "recipient": recipient }), false)
+            .map_err(unknown)?;
+        let nonce = key.decrypt(&challenge.challenge).map_err(|e| {
+            self.bad_answer(format!("the challenge does not open with your key: {e}"))
+        })?;
+        let nonce = std::str::from_utf8(&nonce)
+            .map_err(|_| self.bad_answer("the challenge is not text".into()))?;
+        #[derive(Deserialize)]
+        struct Session {
+            token: String,
+            schools: Vec<String>,
+        }
+        let session: Session = self
+            .post(
+                "auth/session",
+                &json!({ "recipient": recipient, "response": nonce }),
+                false,
+            )
+            .map_err(unknown)?;
+        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = Some(Zeroizing::new(session.token));
+        Ok(session.schools)
+    }
+
+    /// `GET reports`, optionally only those with one status.
+    pub fn reports(&self, status: Option<Status>) -> Result<Vec<ReportListing>, ClientError> {
+        #[derive(Deserialize)]
+        struct List {
+            reports: Vec<Listing>,
+        }
+        #[derive(Deserialize)]
+        struct Listing {
+            #[serde(deserialize_with = "de_report_id")]
+            id: ReportId,
+            school: String,
+            received_on: String,
+            #[serde(deserialize_with = "de_status")]
+            status: Status,
+            last_activity: String,
+            messages: i64,
+            last_pupil_message: Option<String>,
+            #[serde(deserialize_with = "de_base64")]
+            ciphertext: Vec<u8>,
+        }
+        let path = match status {
+            Some(s) => format!("reports?status={}", s.as_str()),
+            None => "reports".to_owned(),
+        };
+        let list: List = self.get(&path)?;
+        Ok(list
+            .reports
+            .into_iter()
+            .map(|l| ReportListing {
+                id: l.id,
+                school: l.school,
+                received_on: l.received_on,
+                status: l.status,
+                last_activity: l.last_activity,
+                messages: l.messages,
+                last_pupil_message: l.last_pupil_message,
+                ciphertext: l.ciphertext,
+            })
+            .collect())
+    }
+
+    /// `GET reports/{id}`.
+    pub fn report(&self, id: &ReportId) -> Result<ReportDetail, ClientError> {
+        #[derive(Deserialize)]
+        struct Detail {
+            #[serde(deserialize_with = "de_report_id")]
+            id: ReportId,
+            school: String,
+            received_on: String,
+            #[serde(deserialize_with = "de_status")]
+            status: Status,
+            reporter_recipient: String,
+            adviser_recipients: Vec<String>,
+            #[serde(deserialize_with = "de_base64")]
+            ciphertext: Vec<u8>,
+            messages: Vec<Message>,
+        }
+        #[derive(Deserialize)]
+        struct Message {
+            seq: i64,
+            #[serde(deserialize_with = "de_author")]
+            author: Author,
+            sent_on: String,
+            #[serde(deserialize_with = "de_base64")]
+            ciphertext: Vec<u8>,
+        }
+        let d: Detail = self
+            .get(&format!("reports/{id}"))
+            .map_err(|e| not_found(e, id))?;
+        if d.id != *id {
+            return Err(self.bad_answer(format!("asked for report {id}, got {}", d.id)));
+        }
+        Ok(ReportDetail {
+            id: d.id,
+            school: d.school,
+            received_on: d.received_on,
+            status: d.status,
+            reporter_recipient: d.reporter_recipient,
+            adviser_recipients: d.adviser_recipients,
+            ciphertext: d.ciphertext,
+            messages: d
+                .messages
+                .into_iter()
+                .map(|m| MessageListing {
+                    seq: m.seq,
+                    author: m.author,
+                    sent_on: m.sent_on,
+                    ciphertext: m.ciphertext,
+                })
+                .collect(),
+        })
+    }
+
+    /// `POST reports/{id}/messages`: stores an age file encrypted on this computer. Returns the
+    /// new message's `seq`.
+    pub fn post_message(
+        &self,
+        id: &ReportId,
+        author: Author,
+        ciphertext: &[u8],
+    ) -> Result<i64, ClientError> {
+        #[derive(Deserialize)]
+        struct Posted {
+            seq: i64,
+        }
+        let body = json!({ "author": author.as_str(), "ciphertext": B64.encode(ciphertext) });
+        let posted: Posted = self
+            .post(&format!("reports/{id}/messages"), &body, true)
+            .map_err(|e| not_found(e, id))?;
+        Ok(posted.seq)
+    }
+
+    /// `PUT reports/{id}/status`.
+    pub fn put_status(&self, id: &ReportId, status: Status) -> Result<(), ClientError> {
+        let req = self
+            .agent
+            .put(self.server.api(&format!("reports/{id}/status")))
+            .header("Authorization", self.bearer()?.as_str());
+        let _: serde_json::Value = self
+            .send_json(req, &json!({ "status": status.as_str() }))
+            .map_err(|e| not_found(e, id))?;
+        Ok(())
+    }
+
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let token = self.bearer()?;
+        let res = self
+            .agent
+            .get(self.server.api(path))
+            .header("Authorization", token.as_str())
+            .call();
+        self.answer(res)
+    }
+
+    /// POSTs JSON; `auth` says whether the bearer token goes along.
+    fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        auth: bool,
+    ) -> Result<T, ClientError> {
+        let mut req = self.agent.post(self.server.api(path));
+        if auth {
+            req = req.header("Authorization", self.bearer()?.as_str());
+        }
+        self.send_json(req, body)
+    }
+
+    fn send_json<T: DeserializeOwned>(
+        &self,
+        req: ureq::RequestBuilder<ureq::typestate::WithBody>,
+        body: &serde_json::Value,
+    ) -> Result<T, ClientError> {
+        let body = serde_json::to_vec(body).expect("a JSON value serializes");
+        self.answer(req.content_type("application/json").send(&body[..]))
+    }
+
+    /// `Bearer <token>`, or `Unauthorized` before the first sign-in.
+    fn bearer(&self) -> Result<Zeroizing<String>, ClientError> {
+        match &*self.token.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(t) => Ok(Zeroizing::new(format!("Bearer {}", t.as_str()))),
+            None => Err(ClientError::Unauthorized {
+                server: self.server.base.clone(),
+            }),
+        }
+    }
+
+    /// Reads an answer: the JSON of a success, or the API's `{"error","message"}` as a typed
+    /// error.
+    fn answer<T: DeserializeOwned>(
+        &self,
+        res: Result<Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, ClientError> {
+        let server = || self.server.base.clone();
+        let unreachable = |e: ureq::Error| match e {
+            ureq::Error::BodyExceedsLimit(n) => {
+                self.bad_answer(format!("an answer larger than {n} bytes"))
+            }
+            other => ClientError::Unreachable {
+                server: server(),
+                detail: transport_detail(&other),
+            },
+        };
+        let mut res = res.map_err(unreachable)?;
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = res
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_vec()
+            .map_err(unreachable)?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&body).map_err(|e| self.bad_answer(e.to_string()));
+        }
+        if (300..400).contains(&status) {
+            return Err(ClientError::Redirect {
+                server: server(),
+                location: location.unwrap_or_else(|| "an address it does not name".into()),
+            });
+        }
+        #[derive(Deserialize)]
+        struct ApiError {
+            error: String,
+            message: String,
+        }
+        match serde_json::from_slice::<ApiError>(&body) {
+            Ok(e) if e.error == "unauthorized" => {
+                Err(ClientError::Unauthorized { server: server() })
+            }
+            Ok(e) => Err(ClientError::Api {
+                server: server(),
+                status,
+                code: e.error,
+                message: e.message,
+            }),
+            Err(_) => Err(ClientError::NotFluister {
+                server: server(),
+                status,
+            }),
+        }
+    }
+
+    fn bad_answer(&self, detail: String) -> ClientError {
+        ClientError::BadAnswer {
+            server: self.server.base.clone(),
+            detail,
+        }
+    }
+}
+
+/// A report call's `not_found` names the report.
+fn not_found(e: ClientError, id: &ReportId) -> ClientError {
+    match e {
+        ClientError::Api { code, .. } if code == "not_found" => {
+            ClientError::NotFound { id: id.to_string() }
+        }
+        other => other,
+    }
+}
+
+/// The useful part of a transport error: ureq's own text, plus the operating system's reason
+/// (e.g. "Connection refused") where there is one.
+fn transport_detail(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => io.to_string(),
+        ureq::Error::HostNotFound => "the host name is not known (check the spelling)".into(),
+        ureq::Error::Timeout(_) => {
+            format!("no answer within {} seconds", REQUEST_TIMEOUT.as_secs())
+        }
+        other => other.to_string(),
+    }
+}
+
+fn de_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let s = <&str>::deserialize(d)?;
+    B64.decode(s.trim()).map_err(D::Error::custom)
+}
+
+/// Ids become folder names in the cache, so only real report ids are accepted from a server.
+fn de_report_id<'de, D: Deserializer<'de>>(d: D) -> Result<ReportId, D::Error> {
+    let s = <&str>::deserialize(d)?;
+    ReportId::parse(s).ok_or_else(|| D::Error::custom(format!("{s:?} is not a report id")))
+}
+
+fn de_status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+    let s = <&str>::deserialize(d)?;
+    Status::parse(s).ok_or_else(|| D::Error::custom(format!("unknown status {s:?}")))
+}
+
+fn de_author<'de, D: Deserializer<'de>>(d: D) -> Result<Author, D::Error> {
+    let s = <&str>::deserialize(d)?;
+    Author::parse(s).ok_or_else(|| D::Error::custom(format!("unknown author {s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_checked_and_named_for_the_cache() {
+        let s = ServerUrl::parse("https://Fluister.School.nl/").unwrap();
+        assert_eq!(s.as_str(), "https://Fluister.School.nl");
+        assert_eq!(s.cache_name(), "fluister.school.nl-443");
+        assert_eq!(
+            s.api("reports"),
+            "https://Fluister.School.nl/api/v1/reports"
+        );
+        assert!(!s.is_plain_http_over_network());
+        let s = ServerUrl::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(s.cache_name(), "127.0.0.1-8080");
+        assert!(!s.is_plain_http_over_network());
+        let s = ServerUrl::parse("http://[::1]:9000/fluister/").unwrap();
+        assert_eq!(s.cache_name(), "___1_-9000_fluister");
+        assert!(
+            ServerUrl::parse("http://school.example")
+                .unwrap()
+                .is_plain_http_over_network()
+        );
+        for bad in [
+            "fluister.school.nl",
+            "ftp://x",
+            "https://user:pw@x",
+            "https://x/?a=b",
+            "",
+        ] {
+            let e = ServerUrl::parse(bad).err().unwrap();
+            assert!(e.to_string().contains("--server"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_closed_port_is_unreachable_with_advice() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = Client::new(ServerUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap());
+        let key = AdviserKey::from_identity(age::x25519::Identity::generate());
+        let e = client.sign_in(&key).err().unwrap();
+        assert!(matches!(e, ClientError::Unreachable { .. }), "{e}");
+        assert!(e.to_string().contains("FLUISTER_SERVER"), "{e}");
+    }
+}
