@@ -1,6 +1,7 @@
 //! The adviser workstation, run on the adviser's own computer: the key, the API client, the
 //! ciphertext cache, the engine that the command line and a browser UI share, and the export.
 
+pub mod cache;
 pub mod client;
 pub mod identity;
 mod init;

@@ -1,0 +1,243 @@
+//! The workstation's local cache: report and message ciphertext exactly as the server sent it,
+//! and which messages the adviser has read. Never plaintext (DESIGN.md: "never have plaintext
+//! written to disk unless they export on purpose").
+//!
+//! Layout below the root (`$FLUISTER_CACHE_DIR`, else `$XDG_DATA_HOME/fluister/cache`, else
+//! `~/.local/share/fluister/cache`), folders mode 0700, files 0600:
+//!
+//! ```text
+//! <host>-<port>/state.json          {"version":1,"seen":{"<report id>":<highest seq shown>}}
+//! <host>-<port>/<report id>/report.age
+//! <host>-<port>/<report id>/<seq>.age
+//! ```
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::client::ServerUrl;
+use crate::store::ReportId;
+
+/// Environment variable that puts the cache somewhere else (tests, an encrypted volume).
+pub const CACHE_DIR_ENV: &str = "FLUISTER_CACHE_DIR";
+const STATE_FILE: &str = "state.json";
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+/// Why the cache could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error(
+        "no folder for the local cache: set {CACHE_DIR_ENV} (or HOME / XDG_DATA_HOME) to a folder \
+         you can write"
+    )]
+    NoHome,
+    #[error(
+        "cannot write the local cache {path}: {cause}; set {CACHE_DIR_ENV} to a folder you can \
+         write"
+    )]
+    // Not named `source`: the cause is part of this one line, not a second line in the chain.
+    Write { path: PathBuf, cause: io::Error },
+    #[error(
+        "refused to cache {what}: it is not a binary age file, and the cache holds only ciphertext"
+    )]
+    NotAge { what: String },
+}
+
+/// Where the cache lives when nothing says otherwise.
+pub fn default_root() -> Result<PathBuf, CacheError> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var(CACHE_DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+    if let Some(data) = var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        return Ok(data.join("fluister").join("cache"));
+    }
+    let home = var("HOME").ok_or(CacheError::NoHome)?;
+    Ok(PathBuf::from(home).join(".local/share/fluister/cache"))
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct ReadState {
+    version: u32,
+    /// Per report id: the highest message `seq` the adviser has been shown.
+    seen: BTreeMap<String, i64>,
+}
+
+/// The cache of one server.
+pub struct Cache {
+    dir: PathBuf,
+    state: Mutex<ReadState>,
+}
+
+impl Cache {
+    /// Opens (and makes, mode 0700) the cache folder of `server` below `root`.
+    pub fn open(root: &Path, server: &ServerUrl) -> Result<Cache, CacheError> {
+        let dir = root.join(server.cache_name());
+        make_private_dir(&dir)?;
+        // The state only drives "unread" counts: if it is unreadable, starting afresh (all
+        // unread) is the safe side, and the next write replaces it.
+        let state = fs::read(dir.join(STATE_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Ok(Cache {
+            dir,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// Keeps a report's ciphertext, unless it is cached already (a report never changes).
+    pub fn store_report(&self, id: &ReportId, ciphertext: &[u8]) -> Result<(), CacheError> {
+        self.store(id, "report.age", ciphertext)
+    }
+
+    /// Keeps a message's ciphertext, unless it is cached already (messages never change).
+    pub fn store_message(
+        &self,
+        id: &ReportId,
+        seq: i64,
+        ciphertext: &[u8],
+    ) -> Result<(), CacheError> {
+        self.store(id, &format!("{seq}.age"), ciphertext)
+    }
+
+    fn store(&self, id: &ReportId, name: &str, ciphertext: &[u8]) -> Result<(), CacheError> {
+        if !ciphertext.starts_with(AGE_MAGIC) {
+            return Err(CacheError::NotAge {
+                what: format!("{id}/{name}"),
+            });
+        }
+        // `id` is a parsed ReportId (16 hex digits), so it is always one plain path component.
+        let folder = self.dir.join(id.as_str());
+        let path = folder.join(name);
+        if path.exists() {
+            return Ok(());
+        }
+        make_private_dir(&folder)?;
+        write_private(&path, ciphertext)
+    }
+
+    /// The highest message `seq` of report `id` the adviser has been shown (0: none).
+    pub fn seen(&self, id: &ReportId) -> i64 {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.seen.get(id.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Records that the adviser has been shown report `id` up to message `seq`. Never goes
+    /// back: an older view opened later does not make messages unread again.
+    pub fn mark_seen(&self, id: &ReportId, seq: i64) -> Result<(), CacheError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if seq <= state.seen.get(id.as_str()).copied().unwrap_or(0) {
+            return Ok(());
+        }
+        state.seen.insert(id.as_str().to_owned(), seq);
+        state.version = 1;
+        let bytes = serde_json::to_vec_pretty(&*state).expect("the read state serializes");
+        write_private(&self.dir.join(STATE_FILE), &bytes)
+    }
+}
+
+fn make_private_dir(dir: &Path) -> Result<(), CacheError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|cause| CacheError::Write {
+            path: dir.to_owned(),
+            cause,
+        })
+}
+
+/// Writes a file (mode 0600) whole or not at all: a temporary name first, then a rename, so an
+/// interrupted run never leaves half a ciphertext or half a state file behind.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
+    let tmp = path.with_extension(format!("tmp-{:016x}", rand::random::<u64>()));
+    let result = (|| -> io::Result<()> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|cause| {
+        let _ = fs::remove_file(&tmp);
+        CacheError::Write {
+            path: path.to_owned(),
+            cause,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn cache(root: &Path) -> Cache {
+        Cache::open(root, &ServerUrl::parse("http://127.0.0.1:8080").unwrap()).unwrap()
+    }
+
+    fn mode(p: &Path) -> u32 {
+        fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn ciphertext_is_kept_privately_once_and_plaintext_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let c = cache(root.path());
+        let id = ReportId::parse("0123456789abcdef").unwrap();
+        let ct = b"age-encryption.org/v1\n-> X25519 abc\n";
+        c.store_report(&id, ct).unwrap();
+        c.store_message(&id, 2, ct).unwrap();
+        let folder = root.path().join("127.0.0.1-8080").join("0123456789abcdef");
+        assert_eq!(fs::read(folder.join("report.age")).unwrap(), ct);
+        assert_eq!(fs::read(folder.join("2.age")).unwrap(), ct);
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join("2.age")), 0o600);
+        // Cached once: a second, different answer does not replace it.
+        c.store_report(&id, b"age-encryption.org/v1\nother")
+            .unwrap();
+        assert_eq!(fs::read(folder.join("report.age")).unwrap(), ct);
+        // Anything that is not an age file is never written.
+        assert!(matches!(
+            c.store_message(&id, 3, b"{\"text\":\"hallo\"}"),
+            Err(CacheError::NotAge { .. })
+        ));
+        assert!(!folder.join("3.age").exists());
+        assert_eq!(
+            fs::read_dir(&folder).unwrap().count(),
+            2,
+            "no temporary files left"
+        );
+    }
+
+    #[test]
+    fn read_state_survives_and_never_goes_back() {
+        let root = tempfile::tempdir().unwrap();
+        let id = ReportId::parse("0123456789abcdef").unwrap();
+        let c = cache(root.path());
+        assert_eq!(c.seen(&id), 0);
+        c.mark_seen(&id, 3).unwrap();
+        c.mark_seen(&id, 1).unwrap();
+        let again = cache(root.path());
+        assert_eq!(again.seen(&id), 3);
+        let state = root.path().join("127.0.0.1-8080").join(STATE_FILE);
+        assert_eq!(mode(&state), 0o600);
+        // A damaged state file means "all unread", not a failure.
+        fs::write(&state, b"{not json").unwrap();
+        assert_eq!(cache(root.path()).seen(&id), 0);
+    }
+}
