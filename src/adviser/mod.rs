@@ -3,8 +3,11 @@
 
 pub mod cache;
 pub mod client;
+pub mod engine;
+pub mod export;
 pub mod identity;
 mod init;
 
+pub use engine::{Case, CaseMessage, CaseSummary, Error, InboxFilter, Sent, Workstation};
 pub use identity::{AdviserKey, KeyError, KeyFile};
 pub use init::{AdviserError, PASSPHRASE_ENV, PASSPHRASE_MIN_CHARS, init};

@@ -1,0 +1,204 @@
+//! A case as one self-contained HTML page for the school's incident file: no scripts, no
+//! external resources, every value escaped (maud does), readable in any browser offline.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::engine::{Case, CaseMessage, category_label, danger_label};
+use crate::store::Author;
+
+/// Who exported, from where and when: part of the record.
+pub struct Context<'a> {
+    pub server: &'a str,
+    pub exported_on: &'a str,
+    /// The exporting adviser's public recipient (`age1…`).
+    pub exported_by: &'a str,
+}
+
+/// The page's only styling. Inline, because the file must stand alone; the page's
+/// Content-Security-Policy allows exactly this and nothing that loads or runs.
+const STYLE: &str = "\
+body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111}\
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}\
+.confidential{border:2px solid #a00;padding:.5rem 1rem;color:#a00;font-weight:bold}\
+table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.2rem 1rem .2rem 0}\
+.text{white-space:pre-wrap;overflow-wrap:anywhere}\
+.message{border-left:4px solid #888;padding:.2rem 1rem;margin:1rem 0}\
+.pupil{border-color:#06c}.adviser{border-color:#080}.note{border-color:#b80;background:#fff8e6}\
+.missing{color:#a00;font-style:italic}\
+@media print{.message{break-inside:avoid}}";
+
+/// Renders `case` as a complete HTML document.
+pub fn render(case: &Case, ctx: &Context<'_>) -> String {
+    let title = format!("Fluister case {}", case.id);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy"
+                    content="default-src 'none'; style-src 'unsafe-inline'";
+                meta name="referrer" content="no-referrer";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                p.confidential {
+                    "Confidential. This file holds a pupil's report in plain text. Keep it in the \
+                     school's incident file only, and delete other copies."
+                }
+                (facts(case, ctx))
+                h2 { "Report" }
+                (report(case))
+                h2 { "Conversation" }
+                @if case.messages.is_empty() {
+                    p { "No messages after the report." }
+                }
+                @for m in &case.messages {
+                    (message(m))
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn facts(case: &Case, ctx: &Context<'_>) -> Markup {
+    html! {
+        table {
+            tr { th { "Report id" } td { (case.id) } }
+            tr { th { "School" } td { (case.school) } }
+            tr { th { "Received on" } td { (case.received_on) } }
+            tr { th { "Status" } td { (case.status.as_str()) } }
+            @if let Some(r) = &case.report {
+                tr {
+                    th { "Category" }
+                    td { (category_label(r.category)) " (" (r.category.slug()) ")" }
+                }
+                tr { th { "Someone in danger now" } td { (danger_label(r.danger_now)) } }
+                tr { th { "Language" } td { (r.lang.code()) } }
+            }
+            tr { th { "Messages" } td { (case.messages.len()) } }
+            tr { th { "Exported on" } td { (ctx.exported_on) } }
+            tr { th { "Exported by" } td { "adviser key " code { (ctx.exported_by) } } }
+            tr { th { "Server" } td { (ctx.server) } }
+        }
+    }
+}
+
+fn report(case: &Case) -> Markup {
+    let Some(r) = &case.report else {
+        return html! {
+            p.missing {
+                "This report was not encrypted to the exporting adviser's key (the key was \
+                 probably added to the school after the report arrived). Ask a colleague who \
+                 can open it to export it."
+            }
+        };
+    };
+    html! {
+        h3 { "What happened" }
+        p.text { (r.description) }
+        table {
+            tr { th { "Where" } td.text { (or_blank(&r.where_)) } }
+            tr { th { "When" } td.text { (or_blank(&r.when)) } }
+            tr { th { "Who is involved" } td.text { (or_blank(&r.involved)) } }
+            tr { th { "Attachments" } td { (r.attachments.len()) } }
+        }
+    }
+}
+
+fn message(m: &CaseMessage) -> Markup {
+    let (class, who) = match m.author {
+        Author::Pupil => ("pupil", "Pupil"),
+        Author::Adviser => ("adviser", "Adviser (reply, the pupil sees it)"),
+        Author::Note => (
+            "note",
+            "Private note (advisers only, the pupil never sees it)",
+        ),
+    };
+    html! {
+        div class={ "message " (class) } {
+            p { strong { (who) } " · " (m.sent_on) " · message " (m.seq) }
+            @match &m.text {
+                Some(text) => p.text { (text) },
+                None => p.missing { "This message does not open with the exporting adviser's key." },
+            }
+        }
+    }
+}
+
+fn or_blank(s: &str) -> &str {
+    if s.is_empty() { "(not given)" } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Category, DangerNow, ReportDocument};
+    use crate::store::{ReportId, Status};
+
+    fn case() -> Case {
+        Case {
+            id: ReportId::parse("0123456789abcdef").unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            status: Status::Open,
+            report: Some(ReportDocument {
+                version: 1,
+                school: "demo".into(),
+                category: Category::Threat,
+                description: "<script>alert(1)</script> & \"quotes\"\nline two".into(),
+                where_: "<img src=https://evil.example/x.png>".into(),
+                when: String::new(),
+                involved: "two boys".into(),
+                danger_now: Some(DangerNow::Unsure),
+                lang: crate::i18n::Lang::Nl,
+                attachments: Vec::new(),
+                received_on: "2026-11-21".into(),
+            }),
+            messages: vec![
+                CaseMessage {
+                    seq: 1,
+                    author: Author::Note,
+                    sent_on: "2026-11-22".into(),
+                    text: Some("mentor informed </style><style>".into()),
+                },
+                CaseMessage {
+                    seq: 2,
+                    author: Author::Pupil,
+                    sent_on: "2026-11-23".into(),
+                    text: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn everything_is_escaped_and_nothing_loads_or_runs() {
+        let html = render(
+            &case(),
+            &Context {
+                server: "https://fluister.example",
+                exported_on: "2026-11-24",
+                exported_by: "age1example",
+            },
+        );
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"));
+        assert!(html.contains("&lt;img src=https://evil.example/x.png&gt;"));
+        assert!(html.contains("mentor informed &lt;/style&gt;"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<link"), "no element loads anything");
+        assert_eq!(html.matches("<style>").count(), 1);
+        assert!(html.contains("default-src 'none'"));
+        assert!(html.contains("Threat (threat)"));
+        assert!(html.contains("Not sure"));
+        assert!(html.contains("Private note"));
+        assert!(html.contains("does not open"));
+        assert!(html.contains("(not given)"));
+        assert!(html.contains("2026-11-24"));
+    }
+}
