@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::Status;
 
 #[derive(Parser)]
 #[command(
@@ -46,4 +48,99 @@ pub enum AdviserCommand {
         #[arg(long, env = "FLUISTER_IDENTITY")]
         identity: PathBuf,
     },
+    /// List the reports of your schools: date, category, status, unread pupil messages.
+    Inbox {
+        #[command(flatten)]
+        connection: Connection,
+        /// Only reports with this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one report and its whole conversation, decrypted on this computer; marks it read.
+    Show {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reply to the pupil, encrypted on this computer for the pupil and every adviser of the
+    /// school. Without --message or --file, opens $VISUAL / $EDITOR.
+    Reply {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// The reply itself. Other users of this computer can see command lines; on a shared
+        /// computer prefer --file or the editor.
+        #[arg(long, conflicts_with = "file")]
+        message: Option<String>,
+        /// Read the reply from this file (`-` for standard input).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Set a report's status.
+    Status {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        #[arg(value_enum)]
+        status: StatusArg,
+    },
+    /// Add a private note to a report: encrypted for the school's advisers only, never shown
+    /// to the pupil.
+    Note {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// The note.
+        text: String,
+    },
+    /// Write a case as one HTML file for the school's incident file. This file is plaintext.
+    Export {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// The HTML file to write; an existing file is never overwritten.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Which server, and which key to sign in with.
+#[derive(Args)]
+pub struct Connection {
+    /// The Fluister server: the address pupils open, e.g. https://fluister.school.nl
+    #[arg(long, env = "FLUISTER_SERVER")]
+    pub server: String,
+    /// Your adviser key file, made with `fluister adviser init` (or a demo install's
+    /// demo-adviser.key). A passphrase is asked for, or taken from FLUISTER_PASSPHRASE.
+    #[arg(long, env = "FLUISTER_IDENTITY")]
+    pub identity: PathBuf,
+}
+
+/// A report's status, as typed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    New,
+    Open,
+    Closed,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::New => Status::New,
+            StatusArg::Open => Status::Open,
+            StatusArg::Closed => Status::Closed,
+        }
+    }
 }

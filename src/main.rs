@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fluister::cli::{AdviserCommand, Cli, Command, ServeArgs};
+use fluister::cli::{Cli, Command, ServeArgs};
 use fluister::{adviser, config, server};
 
 fn main() -> ExitCode {
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     init_logging();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Adviser(AdviserCommand::Init { identity }) => adviser_init(&identity),
+        Command::Adviser(command) => adviser::cli::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,16 +46,4 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(server::run(config))
-}
-
-fn adviser_init(path: &std::path::Path) -> anyhow::Result<()> {
-    let recipient = adviser::init(path)?;
-    eprintln!(
-        "Your adviser key is in {} (protected by your passphrase; keep a backup of the file).\n\
-         Give your school's IT the recipient below; it goes into `advisers` in the server config.\n\
-         It is public: it lets the server lock reports for you, not open them.",
-        path.display()
-    );
-    println!("{recipient}");
-    Ok(())
 }

@@ -2,6 +2,7 @@
 //! ciphertext cache, the engine that the command line and a browser UI share, and the export.
 
 pub mod cache;
+pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod export;

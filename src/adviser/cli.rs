@@ -1,0 +1,459 @@
+//! `fluister adviser …` at the command line: reads arguments, calls the engine, prints.
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use zeroize::Zeroizing;
+
+use super::engine::{
+    CaseSummary, InboxFilter, Workstation, category_label, danger_label, parse_id,
+};
+use super::identity::AdviserKey;
+use super::{Case, init};
+use crate::cli::{AdviserCommand, Connection};
+use crate::store::{Author, Status};
+
+/// Runs one adviser command.
+pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
+    match command {
+        AdviserCommand::Init { identity } => make_key(&identity),
+        AdviserCommand::Inbox {
+            connection,
+            status,
+            json,
+        } => inbox(
+            &open(&connection)?,
+            InboxFilter {
+                status: status.map(Status::from),
+            },
+            json,
+        ),
+        AdviserCommand::Show {
+            connection,
+            id,
+            json,
+        } => {
+            parse_id(&id)?;
+            show(&open(&connection)?, &id, json)
+        }
+        AdviserCommand::Reply {
+            connection,
+            id,
+            message,
+            file,
+        } => {
+            parse_id(&id)?;
+            // The text first: typing a reply can take a while, and the sign-in token lasts.
+            let text = reply_text(message, file)?;
+            let ws = open(&connection)?;
+            let sent = ws.reply(&id, &text)?;
+            println!(
+                "Reply sent to report {id} (message {}): encrypted on this computer for the \
+                 pupil and {}.",
+                sent.seq,
+                advisers(sent.advisers)
+            );
+            Ok(())
+        }
+        AdviserCommand::Status {
+            connection,
+            id,
+            status,
+        } => {
+            parse_id(&id)?;
+            let status = Status::from(status);
+            open(&connection)?.set_status(&id, status)?;
+            println!("Report {id} is now {}.", status.as_str());
+            Ok(())
+        }
+        AdviserCommand::Note {
+            connection,
+            id,
+            text,
+        } => {
+            parse_id(&id)?;
+            let sent = open(&connection)?.note(&id, &text)?;
+            println!(
+                "Private note added to report {id} (message {}): encrypted for {} only; the \
+                 pupil cannot read it.",
+                sent.seq,
+                advisers(sent.advisers)
+            );
+            Ok(())
+        }
+        AdviserCommand::Export {
+            connection,
+            id,
+            out,
+        } => export(&connection, &id, &out),
+    }
+}
+
+fn make_key(path: &Path) -> anyhow::Result<()> {
+    let recipient = init(path)?;
+    eprintln!(
+        "Your adviser key is in {} (protected by your passphrase; keep a backup of the file).\n\
+         Give your school's IT the recipient below; it goes into `advisers` in the server config.\n\
+         It is public: it lets the server lock reports for you, not open them.",
+        path.display()
+    );
+    println!("{recipient}");
+    Ok(())
+}
+
+/// Unlocks the key and signs in.
+fn open(connection: &Connection) -> anyhow::Result<Workstation> {
+    let key = AdviserKey::open(&connection.identity)?;
+    let ws = Workstation::open(&connection.server, key)?;
+    if ws.server().is_plain_http_over_network() {
+        eprintln!(
+            "warning: {} is plain HTTP over the network, so your sign-in token travels readable \
+             (reports stay encrypted). A real school's server needs https://.",
+            ws.server().as_str()
+        );
+    }
+    Ok(ws)
+}
+
+fn advisers(n: usize) -> String {
+    if n == 1 {
+        "1 adviser".into()
+    } else {
+        format!("{n} advisers")
+    }
+}
+
+fn inbox(ws: &Workstation, filter: InboxFilter, json: bool) -> anyhow::Result<()> {
+    let cases = ws.inbox(filter)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cases)?);
+        return Ok(());
+    }
+    if cases.is_empty() {
+        match filter.status {
+            Some(s) => println!("No {} reports.", s.as_str()),
+            None => println!("No reports."),
+        }
+        return Ok(());
+    }
+    print!("{}", table(&cases));
+    Ok(())
+}
+
+/// The inbox as aligned columns.
+fn table(cases: &[CaseSummary]) -> String {
+    let header = [
+        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "ACTIVITY", "UNREAD",
+    ];
+    let rows: Vec<[String; 8]> = cases
+        .iter()
+        .map(|c| {
+            [
+                c.id.to_string(),
+                terminal_safe(&c.received_on),
+                terminal_safe(&c.school),
+                match c.category {
+                    Some(cat) => category_label(cat).to_owned(),
+                    None => "(not for your key)".to_owned(),
+                },
+                match (c.readable, c.danger_now) {
+                    (false, _) => "?".to_owned(),
+                    (true, d) => danger_label(d).to_owned(),
+                },
+                c.status.as_str().to_owned(),
+                terminal_safe(&c.last_activity),
+                c.unread.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(padded.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(&header);
+    for row in &rows {
+        line(&row.each_ref().map(String::as_str));
+    }
+    out
+}
+
+fn show(ws: &Workstation, id: &str, json: bool) -> anyhow::Result<()> {
+    let case = ws.case(id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&case)?);
+    } else {
+        print!("{}", case_text(&case));
+    }
+    ws.mark_read(&case)?;
+    Ok(())
+}
+
+/// A case as text for the terminal.
+fn case_text(case: &Case) -> String {
+    let mut out = format!(
+        "Report {}  ·  school {}  ·  status {}\nReceived:     {}\n",
+        case.id,
+        terminal_safe(&case.school),
+        case.status.as_str(),
+        terminal_safe(&case.received_on)
+    );
+    match &case.report {
+        Some(r) => {
+            let field = |out: &mut String, name: &str, value: &str| {
+                let value = if value.is_empty() {
+                    "(not given)"
+                } else {
+                    value
+                };
+                out.push_str(&format!(
+                    "{name:<14}{}\n",
+                    indent_rest(&terminal_safe(value))
+                ));
+            };
+            field(
+                &mut out,
+                "Category:",
+                &format!("{} ({})", category_label(r.category), r.category.slug()),
+            );
+            field(&mut out, "Danger now:", danger_label(r.danger_now));
+            field(&mut out, "Language:", r.lang.code());
+            field(&mut out, "Where:", &r.where_);
+            field(&mut out, "When:", &r.when);
+            field(&mut out, "Involved:", &r.involved);
+            field(&mut out, "Attachments:", &r.attachments.len().to_string());
+            out.push_str("\nWhat happened:\n");
+            out.push_str(&indent(&terminal_safe(&r.description)));
+        }
+        None => out.push_str(
+            "\nThis report does not open with your key: it was encrypted to the advisers the \
+             school had when it arrived. A colleague who was an adviser then can read it.\n",
+        ),
+    }
+    if case.messages.is_empty() {
+        out.push_str("\nNo messages yet.\n");
+    } else {
+        out.push_str(&format!(
+            "\nConversation ({} messages):\n",
+            case.messages.len()
+        ));
+    }
+    for m in &case.messages {
+        let who = match m.author {
+            Author::Pupil => "Pupil",
+            Author::Adviser => "Adviser (reply)",
+            Author::Note => "PRIVATE NOTE (advisers only, the pupil never sees it)",
+        };
+        out.push_str(&format!(
+            "\n[{}] {}  {}\n",
+            m.seq,
+            terminal_safe(&m.sent_on),
+            who
+        ));
+        match &m.text {
+            Some(t) => out.push_str(&indent(&terminal_safe(t))),
+            None => out.push_str("    (this message does not open with your key)\n"),
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// Continuation lines of a multi-line field, lined up under its first line.
+fn indent_rest(text: &str) -> String {
+    text.replace('\n', &format!("\n{:14}", ""))
+}
+
+/// Text a pupil wrote (or a server sent), made harmless for a terminal: control characters (escape sequences
+/// could rewrite the screen or set the window title) and bidirectional overrides (which can
+/// make text read differently from what it is) are shown as U+FFFD.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\n' && c != '\t') || bidi {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn export(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<()> {
+    parse_id(id)?;
+    // Checked before signing in too, so a typo costs no passphrase; `create_new` below is what
+    // really guarantees it.
+    if out.exists() {
+        bail!(
+            "{} already exists; Fluister never overwrites a file: choose another --out",
+            out.display()
+        );
+    }
+    let html = Zeroizing::new(open(connection)?.export_html(id)?);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(out)
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    file.write_all(html.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "WARNING: {} now holds report {id} in PLAINTEXT (readable without any key). Put it in \
+         the school's incident file and delete other copies.",
+        out.display()
+    );
+    println!("Exported report {id} to {}", out.display());
+    Ok(())
+}
+
+/// The reply's text: from --message, from --file, or typed in the adviser's editor.
+fn reply_text(message: Option<String>, file: Option<PathBuf>) -> anyhow::Result<Zeroizing<String>> {
+    if let Some(m) = message {
+        return Ok(Zeroizing::new(m));
+    }
+    if let Some(path) = file {
+        let mut text = Zeroizing::new(String::new());
+        if path.as_os_str() == "-" {
+            io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the reply from standard input")?;
+        } else {
+            fs::File::open(&path)
+                .and_then(|mut f| f.read_to_string(&mut text))
+                .with_context(|| format!("cannot read --file {}", path.display()))?;
+        }
+        return Ok(text);
+    }
+    let editor = ["VISUAL", "EDITOR"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .find(|e| !e.is_empty());
+    match editor {
+        Some(editor) => edit(&editor.to_string_lossy()),
+        None if io::stdin().is_terminal() => {
+            eprintln!("Type your reply; end with Ctrl-D on a line of its own:");
+            let mut text = Zeroizing::new(String::new());
+            io::stdin().read_to_string(&mut text)?;
+            Ok(text)
+        }
+        None => bail!(
+            "no reply given: use --message TEXT or --file FILE (- for standard input), or set \
+             $EDITOR to write it in your editor"
+        ),
+    }
+}
+
+/// A temporary file holding plaintext, deleted when dropped, whatever happens in between.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+/// Opens the adviser's editor on an empty private file and returns what they wrote.
+fn edit(editor: &str) -> anyhow::Result<Zeroizing<String>> {
+    // A per-user runtime folder is memory-backed on most Linux systems, so the plaintext
+    // usually never reaches a disk at all.
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(std::env::temp_dir);
+    let path = dir.join(format!("fluister-reply-{:016x}.txt", rand::random::<u64>()));
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("cannot create a file for your editor in {}", dir.display()))?;
+    let scratch = Scratch(path);
+    eprintln!(
+        "Opening your editor on {}. That file holds your reply in plaintext until the editor \
+         closes; Fluister deletes it right after (your editor may keep its own backup or swap \
+         file).",
+        scratch.0.display()
+    );
+    // Through the shell, as git does, so EDITOR="code --wait" works.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("fluister-editor")
+        .arg(&scratch.0)
+        .status()
+        .with_context(|| format!("cannot start your editor ({editor})"))?;
+    if !status.success() {
+        bail!("your editor ({editor}) exited with {status}; nothing was sent");
+    }
+    let mut text = Zeroizing::new(String::new());
+    fs::File::open(&scratch.0)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .with_context(|| format!("cannot read back {}", scratch.0.display()))?;
+    drop(scratch);
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ReportId;
+
+    #[test]
+    fn escape_sequences_and_bidi_overrides_do_not_reach_the_terminal() {
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;pwned\u{7}b\u{202E}c\nd\te"),
+            "a\u{FFFD}]0;pwned\u{FFFD}b\u{FFFD}c\nd\te"
+        );
+    }
+
+    #[test]
+    fn the_inbox_table_lines_up() {
+        let row = |id: &str, school: &str, unread| CaseSummary {
+            id: ReportId::parse(id).unwrap(),
+            school: school.into(),
+            received_on: "2026-11-21".into(),
+            status: Status::New,
+            category: Some(crate::report::Category::FightFilmed),
+            danger_now: None,
+            last_activity: "2026-11-22".into(),
+            messages: 2,
+            unread,
+            readable: true,
+        };
+        let t = table(&[
+            row("0123456789abcdef", "demo", 1),
+            row("fedcba9876543210", "a-much-longer-school", 12),
+        ]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let col = |l: &str| {
+            l.find("CATEGORY")
+                .or_else(|| l.find("Fight filmed"))
+                .unwrap()
+        };
+        assert_eq!(col(lines[0]), col(lines[1]));
+        assert_eq!(col(lines[1]), col(lines[2]));
+        assert!(lines[2].ends_with("12"));
+    }
+}
