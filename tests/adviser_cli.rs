@@ -1,0 +1,553 @@
+//! The adviser workstation from the command line: the real `fluister adviser …` binary against a
+//! real server, as an adviser would use it, with the pupil on the other side over HTTP.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::*;
+
+const REPORT: &str = "SENTINEL-REPORT ze pesten me elke pauze bij de kluisjes";
+const WHERE: &str = "SENTINEL-WHERE kluisjes tweede verdieping";
+const FOLLOW_UP: &str = "SENTINEL-FOLLOWUP vandaag weer";
+const REPLY: &str = "SENTINEL-REPLY Dank je. Kom je morgen langs bij kamer 12?";
+const NOTE: &str = "SENTINEL-NOTE mentor ingelicht, niet aan leerling vertellen";
+const FROM_FILE: &str = "SENTINEL-FILE Ik heb met je mentor gesproken.";
+const FROM_EDITOR: &str = "SENTINEL-EDITOR Geschreven in de editor.";
+const PASSPHRASE: &str = "correct horse battery";
+
+/// One adviser's command line: their key, their server, their cache folder.
+#[derive(Clone)]
+struct Adviser {
+    identity: PathBuf,
+    server: String,
+    cache: PathBuf,
+    passphrase: Option<String>,
+}
+
+impl Adviser {
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    /// `fluister adviser <args>` without a terminal, as a script would run it.
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("adviser")
+            .args(args)
+            .stdin(Stdio::null())
+            .env("FLUISTER_SERVER", &self.server)
+            .env("FLUISTER_IDENTITY", &self.identity)
+            .env("FLUISTER_CACHE_DIR", &self.cache)
+            .env_remove("FLUISTER_PASSPHRASE")
+            .env_remove("EDITOR")
+            .env_remove("VISUAL");
+        if let Some(p) = &self.passphrase {
+            cmd.env("FLUISTER_PASSPHRASE", p);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "adviser {args:?} failed: {}",
+            stderr(&out)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail with one line on stderr; returns that line.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "adviser {args:?} succeeded");
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        err
+    }
+
+    fn inbox_json(&self, args: &[&str]) -> Vec<serde_json::Value> {
+        let mut all = vec!["inbox", "--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str::<serde_json::Value>(&self.ok(&all))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `fluister adviser init` with a passphrase from the environment; returns the recipient.
+fn init_key(path: &Path) -> String {
+    let out = Command::new(BIN)
+        .args(["adviser", "init", "--identity", path.to_str().unwrap()])
+        .env("FLUISTER_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// An unprotected identity file, as the demo install writes one.
+fn plain_key(path: &Path, identity: &age::x25519::Identity) {
+    std::fs::write(
+        path,
+        fluister::crypto::identity_file_text(identity, "2026-11-21").as_bytes(),
+    )
+    .unwrap();
+}
+
+/// A server for one school whose advisers are `advisers`. Sign-in limits are raised: every
+/// command of this test signs in anew, more often than an adviser at a keyboard would.
+fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
+    let data = tmp.join("data");
+    let config = tmp.join("fluister.toml");
+    let list: Vec<String> = advisers.iter().map(|a| format!("\"{a}\"")).collect();
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n\
+             [limits]\nsignins_per_source_per_minute = 1000\nsignins_per_recipient_per_minute = 1000\n\
+             [[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\nadvisers = [{}]\n",
+            data.display(),
+            list.join(", ")
+        ),
+    )
+    .unwrap();
+    Server::start(&["--config", config.to_str().unwrap()], &data)
+}
+
+/// A pupil's report over HTTP; returns the pickup code.
+fn pupil_reports(server: &Server, school: &str) -> String {
+    let page = post_form(
+        &server.url(&format!("/s/{school}/report")),
+        &[
+            ("category", "bullying"),
+            ("description", REPORT),
+            ("where", WHERE),
+            ("danger_now", "unsure"),
+            ("lang", "nl"),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.pickup_code().unwrap()
+}
+
+/// The ciphertext of message `seq` of the only report, from the server's database.
+fn stored_message(server: &Server, seq: i64) -> Vec<u8> {
+    server
+        .db()
+        .query_row(
+            "SELECT ciphertext FROM messages WHERE seq = ?1",
+            [seq],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn an_adviser_handles_a_case_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("keys/adviser.key");
+    let recipient = init_key(&key);
+    let colleague = age::x25519::Identity::generate();
+    let server = school_server(
+        tmp.path(),
+        &[&recipient, &colleague.to_public().to_string()],
+    );
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: Some(PASSPHRASE.into()),
+    };
+    let code = pupil_reports(&server, "de-linde");
+
+    // The inbox lists it, as a table and as JSON.
+    let table = adviser.ok(&["inbox"]);
+    let header = table.lines().next().unwrap();
+    for column in [
+        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "STATUS", "ACTIVITY", "UNREAD",
+    ] {
+        assert!(header.contains(column), "{table}");
+    }
+    let row = table.lines().nth(1).unwrap();
+    for cell in ["de-linde", "Bullying", "Not sure", "new"] {
+        assert!(row.contains(cell), "{cell} missing: {table}");
+    }
+    let list = adviser.inbox_json(&[]);
+    assert_eq!(list.len(), 1);
+    let case = &list[0];
+    let id = case["id"].as_str().unwrap().to_owned();
+    assert!(fluister::store::ReportId::parse(&id).is_some(), "{id}");
+    assert!(row.starts_with(&id));
+    assert_eq!(case["school"], "de-linde");
+    assert!(fluister::date::is_date(
+        case["received_on"].as_str().unwrap()
+    ));
+    assert_eq!(case["last_activity"], case["received_on"]);
+    assert_eq!(case["category"], "bullying");
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["danger_now"], "unsure");
+    assert_eq!(case["unread"], 0);
+
+    // The pupil writes more: one unread, until the adviser has been shown it.
+    let page = post_form(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", FOLLOW_UP), ("lang", "nl")],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(adviser.inbox_json(&[])[0]["unread"], 1);
+    let shown = adviser.ok(&["show", &id]);
+    for text in [REPORT, WHERE, FOLLOW_UP, "Bullying (bullying)", "Pupil"] {
+        assert!(shown.contains(text), "{text} missing: {shown}");
+    }
+    assert_eq!(
+        adviser.inbox_json(&[])[0]["unread"],
+        0,
+        "show marks it read"
+    );
+
+    // A reply, encrypted on this computer: the pupil reads it with their code.
+    let sent = adviser.ok(&["reply", &id, "--message", REPLY]);
+    assert!(
+        sent.contains("Reply sent") && sent.contains("the pupil and 2 advisers"),
+        "{sent}"
+    );
+    let page = post_form(&server.url("/check"), &[("code", &code), ("lang", "nl")]);
+    assert!(page.body.contains(REPLY), "{}", page.body);
+
+    // A private note: in `show`, never on the pupil's page, and not even decryptable by them.
+    let noted = adviser.ok(&["note", &id, NOTE]);
+    assert!(noted.contains("Private note") && noted.contains("the pupil cannot read it"));
+    let shown = adviser.ok(&["show", &id]);
+    assert!(
+        shown.contains(NOTE) && shown.contains("PRIVATE NOTE"),
+        "{shown}"
+    );
+    assert!(shown.contains(REPLY));
+    let page = post_form(&server.url("/check"), &[("code", &code), ("lang", "nl")]);
+    assert!(page.body.contains(REPLY));
+    assert!(!page.body.contains("SENTINEL-NOTE"), "{}", page.body);
+    let secret = fluister::crypto::ServerSecret::load_or_create(&server.data_dir).unwrap();
+    let pupil = secret.reporter_identity(&fluister::code::PickupCode::parse(&code).unwrap());
+    assert!(
+        decrypt(&pupil, &stored_message(&server, 2)).is_ok(),
+        "reply"
+    );
+    assert!(
+        decrypt(&pupil, &stored_message(&server, 3)).is_err(),
+        "note"
+    );
+    for seq in [2, 3] {
+        let plain = decrypt(&colleague, &stored_message(&server, seq)).unwrap();
+        assert!(contains(&plain, b"SENTINEL-"), "the colleague reads it");
+    }
+
+    // `show --json`: one object with the report and the whole conversation.
+    let json: serde_json::Value =
+        serde_json::from_str(&adviser.ok(&["show", &id, "--json"])).unwrap();
+    assert_eq!(json["id"], id.as_str());
+    assert_eq!(json["report"]["description"], REPORT);
+    assert_eq!(json["report"]["where"], WHERE);
+    let authors: Vec<&str> = json["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["author"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["pupil", "adviser", "note"]);
+    assert_eq!(json["messages"][1]["text"], REPLY);
+
+    // Replies from a file and from the editor; the editor's plaintext file is gone afterwards.
+    let file = tmp.path().join("reply.txt");
+    std::fs::write(&file, FROM_FILE).unwrap();
+    adviser.ok(&["reply", &id, "--file", file.to_str().unwrap()]);
+    let record = tmp.path().join("editor-was-given");
+    let editor = tmp.path().join("fake-editor");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}'\nprintf '%s' '{FROM_EDITOR}' > \"$1\"\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = adviser.run_with(&["reply", &id], &[("EDITOR", editor.to_str().unwrap())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("plaintext"), "{}", stderr(&out));
+    let scratch = std::fs::read_to_string(&record).unwrap();
+    assert!(scratch.contains("fluister-reply-"), "{scratch}");
+    assert!(!Path::new(&scratch).exists(), "{scratch} was deleted");
+    let err = adviser.fails(&["reply", &id]);
+    assert!(err.contains("--message") && err.contains("--file"), "{err}");
+    let page = post_form(&server.url("/check"), &[("code", &code), ("lang", "nl")]);
+    assert!(page.body.contains(FROM_FILE) && page.body.contains(FROM_EDITOR));
+
+    // Status.
+    let done = adviser.ok(&["status", &id, "closed"]);
+    assert!(
+        done.contains(&format!("Report {id} is now closed.")),
+        "{done}"
+    );
+    let closed = adviser.ok(&["inbox", "--status", "closed"]);
+    assert!(closed.lines().nth(1).unwrap().starts_with(&id), "{closed}");
+    assert!(closed.contains("closed"));
+    assert_eq!(
+        adviser.ok(&["inbox", "--status", "new"]).trim(),
+        "No new reports."
+    );
+    assert!(adviser.inbox_json(&["--status", "open"]).is_empty());
+
+    // Export: a self-contained HTML file, plaintext on purpose, with a warning; never overwritten.
+    let html_path = tmp.path().join("incident/case.html");
+    std::fs::create_dir_all(html_path.parent().unwrap()).unwrap();
+    let out = adviser.run(&["export", &id, "--out", html_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warning = stderr(&out);
+    assert!(
+        warning.contains("WARNING")
+            && warning.contains("PLAINTEXT")
+            && warning.contains(html_path.to_str().unwrap()),
+        "{warning}"
+    );
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for text in [
+        REPORT,
+        WHERE,
+        FOLLOW_UP,
+        REPLY,
+        NOTE,
+        "Private note",
+        "closed",
+    ] {
+        assert!(html.contains(text), "{text} missing from the export");
+    }
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("<script")
+            && !html.contains("<link")
+            && !html.contains("http-equiv=\"refresh\"")
+    );
+    assert_eq!(mode(&html_path), 0o600);
+    let err = adviser.fails(&["export", &id, "--out", html_path.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&html_path).unwrap(), html);
+
+    // The local cache holds ciphertext only, privately: every report and message as an age
+    // file, a read state, and not one word of the conversation.
+    let files = all_files(&adviser.cache);
+    let ages: Vec<&(PathBuf, Vec<u8>)> = files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "age"))
+        .collect();
+    let paths: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        ages.len(),
+        1 + 5,
+        "the report and its five messages: {paths:?}"
+    );
+    for (path, bytes) in &files {
+        assert!(
+            !contains(bytes, b"SENTINEL"),
+            "{} holds plaintext",
+            path.display()
+        );
+        assert_eq!(mode(path), 0o600, "{}", path.display());
+        if path.extension().is_some_and(|e| e == "age") {
+            assert!(
+                bytes.starts_with(b"age-encryption.org/v1\n"),
+                "{}",
+                path.display()
+            );
+        } else {
+            assert!(path.ends_with("state.json"), "{}", path.display());
+        }
+        let mut dir = path.parent().unwrap();
+        while dir != adviser.cache {
+            assert_eq!(mode(dir), 0o700, "{}", dir.display());
+            dir = dir.parent().unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_demo_key_needs_no_passphrase() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    pupil_reports(&server, "demo");
+    let adviser = Adviser {
+        identity: server.data_dir.join("demo-adviser.key"),
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: None,
+    };
+    let list = adviser.inbox_json(&[]);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["school"], "demo");
+    let shown = adviser.ok(&["show", list[0]["id"].as_str().unwrap()]);
+    assert!(shown.contains(REPORT), "{shown}");
+}
+
+#[test]
+fn errors_say_what_went_wrong_and_what_to_try() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::demo();
+    let demo = Adviser {
+        identity: server.data_dir.join("demo-adviser.key"),
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: None,
+    };
+
+    // A passphrase-protected key: wrong passphrase, none at all.
+    let key = tmp.path().join("adviser.key");
+    init_key(&key);
+    let mut locked = Adviser {
+        identity: key.clone(),
+        passphrase: Some("wrong horse battery".into()),
+        ..demo.clone()
+    };
+    let err = locked.fails(&["inbox"]);
+    assert!(
+        err.contains(&format!(
+            "wrong passphrase for {}; try again",
+            key.display()
+        )),
+        "{err}"
+    );
+    locked.passphrase = None;
+    let err = locked.fails(&["inbox"]);
+    assert!(err.contains("FLUISTER_PASSPHRASE"), "{err}");
+
+    // No key file.
+    let missing = Adviser {
+        identity: tmp.path().join("nope.key"),
+        ..demo.clone()
+    };
+    let err = missing.fails(&["inbox"]);
+    assert!(
+        err.contains("cannot read the identity file") && err.contains("--identity"),
+        "{err}"
+    );
+
+    // Nothing listens there.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nowhere = format!("http://127.0.0.1:{closed_port}");
+    let unreachable = Adviser {
+        server: nowhere.clone(),
+        ..demo.clone()
+    };
+    let err = unreachable.fails(&["inbox"]);
+    assert!(
+        err.contains(&format!("cannot reach {nowhere}"))
+            && err.contains("check --server / FLUISTER_SERVER and that the server runs"),
+        "{err}"
+    );
+
+    // A key no school lists.
+    let stranger = age::x25519::Identity::generate();
+    let stranger_key = tmp.path().join("stranger.key");
+    plain_key(&stranger_key, &stranger);
+    let unknown = Adviser {
+        identity: stranger_key,
+        ..demo.clone()
+    };
+    let err = unknown.fails(&["inbox"]);
+    assert!(
+        err.contains(&format!(
+            "this key is not an adviser key of any school on {}; ask IT to add your recipient {} \
+             to the config",
+            server.base,
+            stranger.to_public()
+        )),
+        "{err}"
+    );
+
+    // Reports that are not there, or ids that cannot be one.
+    let err = demo.fails(&["show", "0123456789abcdef"]);
+    assert!(
+        err.contains("report 0123456789abcdef not found (or not one of your schools')"),
+        "{err}"
+    );
+    let err = demo.fails(&["status", "0123456789abcdef", "open"]);
+    assert!(err.contains("not found"), "{err}");
+    let err = demo.fails(&["show", "../../etc/passwd"]);
+    assert!(err.contains("is not a report id"), "{err}");
+    let err = demo.fails(&["inbox", "--server", "fluister.example.nl"]);
+    assert!(err.contains("https://"), "{err}");
+}
+
+#[test]
+fn an_expired_sign_in_is_renewed_and_older_reports_are_named_not_guessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let early = age::x25519::Identity::generate();
+    let late = age::x25519::Identity::generate();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("fluister.toml");
+    let write_config = |advisers: &[&age::x25519::Identity]| {
+        let list: Vec<String> = advisers
+            .iter()
+            .map(|a| format!("\"{}\"", a.to_public()))
+            .collect();
+        std::fs::write(
+            &config,
+            format!(
+                "data_dir = \"{}\"\nsession_hours = 0.0005\n\
+                 [[school]]\nslug = \"a\"\nname = \"A\"\nadvisers = [{}]\n",
+                data.display(),
+                list.join(", ")
+            ),
+        )
+        .unwrap();
+    };
+    // A report from before the second adviser joined the school.
+    write_config(&[&early]);
+    let server = Server::start(&["--config", config.to_str().unwrap()], &data);
+    pupil_reports(&server, "a");
+    server.stop();
+    write_config(&[&early, &late]);
+    let server = Server::start(&["--config", config.to_str().unwrap()], &data);
+
+    let ws = fluister::adviser::Workstation::open_with_cache(
+        &server.base,
+        fluister::adviser::AdviserKey::from_identity(late),
+        &tmp.path().join("cache"),
+    )
+    .unwrap();
+    // 0.0005 hours is 1.8 seconds: the token dies, the engine signs in again by itself.
+    std::thread::sleep(std::time::Duration::from_millis(2_000));
+    let inbox = ws.inbox(Default::default()).unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert!(!inbox[0].readable, "encrypted before this adviser joined");
+    assert_eq!(inbox[0].category, None);
+    let signed_in = server.logs().matches("adviser signed in").count();
+    assert_eq!(signed_in, 2, "{}", server.logs());
+    let case = ws.case(&inbox[0].id.to_string()).unwrap();
+    assert!(case.report.is_none());
+    // A note still reaches every current adviser, the early one included.
+    let sent = ws.note(&inbox[0].id.to_string(), "gezien").unwrap();
+    assert_eq!((sent.to_pupil, sent.advisers), (false, 2));
+    assert!(decrypt(&early, &stored_message(&server, 1)).is_ok());
+}
