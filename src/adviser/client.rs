@@ -141,35 +141,46 @@ impl ServerUrl {
 }
 
 /// One report in the list, as the server keeps it: what is in clear, and the ciphertext.
+#[derive(Deserialize)]
 pub struct ReportListing {
+    #[serde(deserialize_with = "de_report_id")]
     pub id: ReportId,
     pub school: String,
     pub received_on: String,
+    #[serde(deserialize_with = "de_status")]
     pub status: Status,
     pub last_activity: String,
     /// How many messages follow the report (notes included); their `seq` run 1..=messages.
     pub messages: i64,
     pub last_pupil_message: Option<String>,
+    #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
 }
 
 /// One report with its whole conversation and everyone a reply must be encrypted to.
+#[derive(Deserialize)]
 pub struct ReportDetail {
+    #[serde(deserialize_with = "de_report_id")]
     pub id: ReportId,
     pub school: String,
     pub received_on: String,
+    #[serde(deserialize_with = "de_status")]
     pub status: Status,
     pub reporter_recipient: String,
     pub adviser_recipients: Vec<String>,
+    #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
     pub messages: Vec<MessageListing>,
 }
 
 /// One message of a conversation, still encrypted.
+#[derive(Deserialize)]
 pub struct MessageListing {
     pub seq: i64,
+    #[serde(deserialize_with = "de_author")]
     pub author: Author,
     pub sent_on: String,
+    #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
 }
 
@@ -249,93 +260,25 @@ impl Client {
     pub fn reports(&self, status: Option<Status>) -> Result<Vec<ReportListing>, ClientError> {
         #[derive(Deserialize)]
         struct List {
-            reports: Vec<Listing>,
-        }
-        #[derive(Deserialize)]
-        struct Listing {
-            #[serde(deserialize_with = "de_report_id")]
-            id: ReportId,
-            school: String,
-            received_on: String,
-            #[serde(deserialize_with = "de_status")]
-            status: Status,
-            last_activity: String,
-            messages: i64,
-            last_pupil_message: Option<String>,
-            #[serde(deserialize_with = "de_base64")]
-            ciphertext: Vec<u8>,
+            reports: Vec<ReportListing>,
         }
         let path = match status {
             Some(s) => format!("reports?status={}", s.as_str()),
             None => "reports".to_owned(),
         };
         let list: List = self.get(&path)?;
-        Ok(list
-            .reports
-            .into_iter()
-            .map(|l| ReportListing {
-                id: l.id,
-                school: l.school,
-                received_on: l.received_on,
-                status: l.status,
-                last_activity: l.last_activity,
-                messages: l.messages,
-                last_pupil_message: l.last_pupil_message,
-                ciphertext: l.ciphertext,
-            })
-            .collect())
+        Ok(list.reports)
     }
 
     /// `GET reports/{id}`.
     pub fn report(&self, id: &ReportId) -> Result<ReportDetail, ClientError> {
-        #[derive(Deserialize)]
-        struct Detail {
-            #[serde(deserialize_with = "de_report_id")]
-            id: ReportId,
-            school: String,
-            received_on: String,
-            #[serde(deserialize_with = "de_status")]
-            status: Status,
-            reporter_recipient: String,
-            adviser_recipients: Vec<String>,
-            #[serde(deserialize_with = "de_base64")]
-            ciphertext: Vec<u8>,
-            messages: Vec<Message>,
-        }
-        #[derive(Deserialize)]
-        struct Message {
-            seq: i64,
-            #[serde(deserialize_with = "de_author")]
-            author: Author,
-            sent_on: String,
-            #[serde(deserialize_with = "de_base64")]
-            ciphertext: Vec<u8>,
-        }
-        let d: Detail = self
+        let detail: ReportDetail = self
             .get(&format!("reports/{id}"))
             .map_err(|e| not_found(e, id))?;
-        if d.id != *id {
-            return Err(self.bad_answer(format!("asked for report {id}, got {}", d.id)));
+        if detail.id != *id {
+            return Err(self.bad_answer(format!("asked for report {id}, got {}", detail.id)));
         }
-        Ok(ReportDetail {
-            id: d.id,
-            school: d.school,
-            received_on: d.received_on,
-            status: d.status,
-            reporter_recipient: d.reporter_recipient,
-            adviser_recipients: d.adviser_recipients,
-            ciphertext: d.ciphertext,
-            messages: d
-                .messages
-                .into_iter()
-                .map(|m| MessageListing {
-                    seq: m.seq,
-                    author: m.author,
-                    sent_on: m.sent_on,
-                    ciphertext: m.ciphertext,
-                })
-                .collect(),
-        })
+        Ok(detail)
     }
 
     /// `POST reports/{id}/messages`: stores an age file encrypted on this computer. Returns the
