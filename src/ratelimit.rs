@@ -42,8 +42,8 @@ impl Default for Limits {
             checks_per_source_per_minute: 30,
             failed_checks_per_minute: 600,
             messages_per_report_per_hour: 30,
-            signins_per_source_per_minute: 20,
-            signins_per_recipient_per_minute: 10,
+            signins_per_source_per_minute: 40,
+            signins_per_recipient_per_minute: 20,
         }
     }
 }
@@ -181,10 +181,17 @@ impl Limiters {
         check(&self.messages_by_report, &report_id.to_owned())
     }
 
-    /// An adviser sign-in step from `source` for `recipient`.
-    pub fn signin(&self, source: Source, recipient: &str) -> Result<(), RetryAfter> {
+    /// An adviser asking for a sign-in challenge: counted per source and per recipient, so one
+    /// sign-in (challenge, then answer) costs one unit of the recipient's budget.
+    pub fn signin_challenge(&self, source: Source, recipient: &str) -> Result<(), RetryAfter> {
         check(&self.signins_by_source, &source)?;
         check(&self.signins_by_recipient, &recipient.trim().to_owned())
+    }
+
+    /// An adviser answering a challenge: counted per source only. The nonce itself is 256 bits
+    /// and single-use, so there is nothing to guess per recipient.
+    pub fn signin_answer(&self, source: Source) -> Result<(), RetryAfter> {
+        check(&self.signins_by_source, &source)
     }
 
     /// Periodic upkeep: replace the source key once it is a day old, and drop every limiter

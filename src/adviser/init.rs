@@ -31,8 +31,8 @@ pub enum AdviserError {
     ShortPassphrase,
     #[error("the two passphrases differ; nothing was written, try again")]
     PassphraseMismatch,
-    #[error("cannot write {path}: {source}")]
-    Write { path: String, source: io::Error },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: io::Error },
     #[error("{0}")]
     Crypto(#[from] crypto::EncryptFailed),
 }
@@ -52,7 +52,7 @@ pub fn init(path: &Path) -> Result<x25519::Recipient, AdviserError> {
         io::ErrorKind::AlreadyExists => AdviserError::Exists(shown.clone()),
         _ => AdviserError::Write {
             path: shown.clone(),
-            source,
+            reason: source,
         },
     })?;
     Ok(identity.to_public())

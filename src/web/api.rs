@@ -204,7 +204,7 @@ async fn challenge(
     let req: ChallengeRequest = parse(body)?;
     state
         .limiters
-        .signin(source, &req.recipient)
+        .signin_challenge(source, &req.recipient)
         .map_err(ApiError::TooMany)?;
     let ciphertext = state
         .auth
@@ -232,11 +232,11 @@ async fn session(
     Peer(source): Peer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let req: SessionRequest = parse(body)?;
     state
         .limiters
-        .signin(source, &req.recipient)
+        .signin_answer(source)
         .map_err(ApiError::TooMany)?;
+    let req: SessionRequest = parse(body)?;
     let (token, session) = state
         .auth
         .session(&state.config, &req.recipient, &req.response)
