@@ -6,6 +6,10 @@
 //! (derive key + age-encrypt + durable insert, no HTTP) and the HTTP/floor ratio, pickup checks
 //! per second, refusals per second once limited, and the server's RSS idle and under load.
 //! The generator shares the machine's cores with the server, so the figures are a lower bound.
+//!
+//! Long versions of the abuse tests in `tests/abuse.rs`:
+//! `-- --flood ATTACKERS` (each loopback address sends 20x its limit while real pupils report)
+//! and `-- --crash SECONDS` (kill -9 under load, restart, check every code that was shown).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -43,6 +47,14 @@ fn main() {
             &args[3],
             args.get(4).map(String::as_str) == Some("strict"),
         );
+        return;
+    }
+    if args.iter().any(|a| a == "--flood") {
+        flood(arg("--flood", 1000) as usize);
+        return;
+    }
+    if args.iter().any(|a| a == "--crash") {
+        crash(arg("--crash", 10));
         return;
     }
     let seconds = arg("--seconds", 10);
@@ -371,4 +383,145 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
         store.close();
         total as f64 / seconds as f64
     })
+}
+
+/// One request from a chosen loopback source address; the status code (0 if it failed).
+fn request_from(
+    source: std::net::Ipv4Addr,
+    addr: SocketAddr,
+    path: &str,
+    body: &str,
+) -> (u16, String) {
+    let socket = match socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None) {
+        Ok(s) => s,
+        Err(_) => return (0, String::new()),
+    };
+    if socket
+        .bind(&SocketAddr::new(source.into(), 0).into())
+        .is_err()
+        || socket.connect(&addr.into()).is_err()
+    {
+        return (0, String::new());
+    }
+    let mut stream: TcpStream = socket.into();
+    exchange(&mut stream, "POST", path, body)
+}
+
+/// The long flood: `attackers` loopback addresses (127.1.0.1 upwards) each send 20 reports
+/// against a limit of one an hour, while 20 real pupils report from 127.0.0.x.
+fn flood(attackers: usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (mut child, addr) = start_child(dir.path(), "strict");
+    let started = Instant::now();
+    let per_thread = attackers.div_ceil(8);
+    let counts = Arc::new(Mutex::new((0u64, 0u64, 0u64)));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let counts = counts.clone();
+            std::thread::spawn(move || {
+                for a in t * per_thread..((t + 1) * per_thread).min(attackers) {
+                    let ip =
+                        std::net::Ipv4Addr::new(127, 1 + (a / 250) as u8, (a % 250) as u8 + 1, 1);
+                    for _ in 0..20 {
+                        let (status, _) =
+                            request_from(ip, addr, "/s/demo/report", "description=spam");
+                        let mut c = counts.lock().unwrap();
+                        match status {
+                            200 => c.0 += 1,
+                            429 => c.1 += 1,
+                            _ => c.2 += 1,
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut legit_ok = 0;
+    for i in 0..20u8 {
+        let (status, _) = request_from(
+            std::net::Ipv4Addr::new(127, 0, 0, 10 + i),
+            addr,
+            "/s/demo/report",
+            "description=een+echte+melding",
+        );
+        legit_ok += usize::from(status == 200);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let rss = rss_mib(child.id());
+    for t in threads {
+        t.join().unwrap();
+    }
+    let (accepted, refused, failed) = *counts.lock().unwrap();
+    println!(
+        "flood: {attackers} attacking addresses x 20 reports in {:.1} s: {refused} refused, \
+         {accepted} accepted (one per address), {failed} failed; real pupils {legit_ok}/20 \
+         accepted; server RSS {rss:.1} MiB",
+        started.elapsed().as_secs_f64()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The long crash test: 16 clients submit for `seconds`, the server is killed with SIGKILL,
+/// restarted on the same folder, and every code a client saw must open its report.
+fn crash(seconds: u64) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (mut child, addr) = start_child(dir.path(), "open");
+    let codes = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let body = "category=bullying&description=melding+voor+de+crashtest";
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (codes, stop) = (codes.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let Ok(mut stream) = TcpStream::connect(addr) else {
+                    return;
+                };
+                while !stop.load(Ordering::Relaxed) {
+                    let (status, page) = exchange(&mut stream, "POST", "/s/demo/report", body);
+                    if status != 200 {
+                        return;
+                    }
+                    if let Some(rest) = page.split("id=\"pickup-code\"").nth(1)
+                        && let (Some(a), Some(b)) = (rest.find('>'), rest.find("</output>"))
+                    {
+                        codes.lock().unwrap().push(rest[a + 1..b].to_owned());
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let _ = child.kill();
+    let _ = child.wait();
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        let _ = t.join();
+    }
+    let codes = codes.lock().unwrap().clone();
+    // Reopening the store runs SQLite's WAL recovery, as a restarted server does.
+    let store = Store::open(dir.path()).expect("the store reopens");
+    store.close();
+    let secret = ServerSecret::load_or_create(dir.path()).expect("the secret");
+    let db = rusqlite::Connection::open(dir.path().join("fluister.db")).expect("the database");
+    let lost = codes
+        .iter()
+        .filter(|c| {
+            let code = fluister::code::PickupCode::parse(c).expect("a code");
+            let ct: Option<Vec<u8>> = db
+                .query_row(
+                    "SELECT ciphertext FROM reports WHERE code_hash = ?1",
+                    [&secret.code_hash(&code)[..]],
+                    |r| r.get(0),
+                )
+                .ok();
+            !ct.is_some_and(|ct| {
+                fluister::crypto::decrypt(&secret.reporter_identity(&code), &ct).is_ok()
+            })
+        })
+        .count();
+    println!(
+        "crash: kill -9 after {seconds} s of load; {} codes shown, {lost} lost after restart",
+        codes.len()
+    );
 }
