@@ -113,6 +113,22 @@ pub enum AdviserCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Open the workstation in your browser: served on this computer only (127.0.0.1), behind
+    /// a one-time link printed here. The passphrase is asked for in the browser.
+    Ui(UiArgs),
+}
+
+#[derive(Args)]
+pub struct UiArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Lock after this many minutes without use: the unlocked key leaves memory and the
+    /// passphrase is asked again.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub idle_minutes: u64,
 }
 
 /// Which server, and which key to sign in with.

@@ -90,6 +90,7 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             id,
             out,
         } => export(&connection, &id, &out),
+        AdviserCommand::Ui(args) => super::ui::run(args),
     }
 }
 

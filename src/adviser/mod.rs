@@ -8,6 +8,7 @@ pub mod engine;
 pub mod export;
 pub mod identity;
 mod init;
+pub mod ui;
 
 pub use engine::{Case, CaseMessage, CaseSummary, Error, InboxFilter, Sent, Workstation};
 pub use identity::{AdviserKey, KeyError, KeyFile};

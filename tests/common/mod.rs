@@ -405,3 +405,22 @@ pub fn config_for(dir: &Path, adviser: &age::x25519::Identity, extra: &str) -> P
     .unwrap();
     path
 }
+
+/// A GET with chosen headers (Host, Cookie, …), never following redirects: how the adviser UI
+/// tests play a browser, and an attacker.
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Page {
+    let mut req = agent().get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    read(req.call())
+}
+
+/// An urlencoded POST with chosen headers, never following redirects.
+pub fn post_form_with(url: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Page {
+    let mut req = agent().post(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    read(req.send_form(fields.iter().copied()))
+}

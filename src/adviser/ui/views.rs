@@ -1,0 +1,694 @@
+//! The adviser UI's pages as maud functions, in Dutch (advisers are Dutch school staff). Views
+//! only render; maud escapes every value, and there is no script and no inline style.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::Refusal;
+use crate::adviser::engine::Error as EngineError;
+use crate::adviser::{Case, CaseMessage, CaseSummary};
+use crate::report::{Category, DangerNow, ReportDocument};
+use crate::store::{Author, Status};
+
+const STYLESHEET: &str = "/static/adviser.css";
+
+pub const NOT_FOUND_TITLE: &str = "Niet gevonden";
+pub const NOT_FOUND: &str = "Deze pagina of melding bestaat niet, of hoort niet bij jouw scholen.";
+pub const BAD_FORM_TITLE: &str = "Formulier niet herkend";
+pub const BAD_FORM: &str = "Dit formulier komt niet van deze pagina. Ga terug, laad de pagina opnieuw en probeer het nog eens.";
+pub const TOO_LARGE_TITLE: &str = "Te lang";
+pub const TOO_LARGE: &str =
+    "Er is niets verstuurd: de tekst is te lang. Eén bericht mag 20.000 tekens hebben.";
+pub const ENGINE_TITLE: &str = "Dat lukte niet";
+pub const INTERNAL_TITLE: &str = "Er ging iets mis";
+pub const INTERNAL: &str = "Er ging iets mis op deze computer. Probeer het opnieuw; lukt het niet, stop dan het \
+     programma (Ctrl-C) en start het opnieuw.";
+
+/// What every page of a session needs.
+pub struct Frame<'a> {
+    /// This session's CSRF token: a hidden field in every form.
+    pub csrf: &'a str,
+    /// The Fluister server the workstation talks to.
+    pub server: &'a str,
+    /// True when the browser asked for the passphrase, so "Vergrendel" means something.
+    pub lockable: bool,
+}
+
+/// Which of the case page's two writing boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pad {
+    Reply,
+    Note,
+}
+
+/// Text that was not sent, shown again in its box with what to change.
+pub struct Draft<'a> {
+    pub pad: Pad,
+    pub text: &'a str,
+    pub problem: &'a EngineError,
+}
+
+/// What the page after a redirect confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Replied,
+    Noted,
+    Status(Status),
+}
+
+impl Flash {
+    /// The value for `?flash=`: a fixed word, so no text of a request ever reaches a page.
+    pub fn param(self) -> &'static str {
+        match self {
+            Flash::Replied => "reply",
+            Flash::Noted => "note",
+            Flash::Status(Status::New) => "status-new",
+            Flash::Status(Status::Open) => "status-open",
+            Flash::Status(Status::Closed) => "status-closed",
+        }
+    }
+
+    pub fn from_param(p: &str) -> Option<Flash> {
+        [
+            Flash::Replied,
+            Flash::Noted,
+            Flash::Status(Status::New),
+            Flash::Status(Status::Open),
+            Flash::Status(Status::Closed),
+        ]
+        .into_iter()
+        .find(|f| f.param() == p)
+    }
+
+    fn text(self) -> String {
+        match self {
+            Flash::Replied => "Je antwoord is op deze computer versleuteld en verstuurd. De \
+                               leerling leest het met de ophaalcode."
+                .into(),
+            Flash::Noted => "Je notitie is versleuteld opgeslagen, alleen voor de adviseurs van \
+                             de school."
+                .into(),
+            Flash::Status(s) => format!("De status is nu: {}.", status_label(s)),
+        }
+    }
+}
+
+fn layout(title: &str, frame: Option<&Frame<'_>>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                meta name="robots" content="noindex, nofollow";
+                title { (title) " · Fluister adviseur" }
+                link rel="stylesheet" href=(STYLESHEET);
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "Fluister" }
+                    span.role { "adviseur" }
+                    @if let Some(f) = frame {
+                        span.server { "server: " (f.server) }
+                        @if f.lockable {
+                            form.lock method="post" action="/lock" {
+                                (csrf_field(f.csrf))
+                                button.secondary type="submit" { "Vergrendel" }
+                            }
+                        }
+                    }
+                }
+                main { (content) }
+                footer {
+                    p {
+                        "Meldingen worden op deze computer ontsleuteld en alleen in het geheugen \
+                         bewaard. Op schijf staat alleen versleutelde tekst, tot je zelf exporteert."
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn csrf_field(csrf: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(csrf); }
+}
+
+/// The 403 page: it says how to get in, nothing more.
+pub fn forbidden(why: Refusal) -> Markup {
+    let text = match why {
+        Refusal::NoSession => {
+            "Open de link die `fluister adviser ui` in de terminal liet zien. Een link werkt één \
+             keer, in één browser. Zegt deze pagina dat terwijl je de link net voor het eerst \
+             opende? Dan heeft iemand anders op deze computer hem gebruikt: stop het programma \
+             (Ctrl-C) en start het opnieuw."
+        }
+        Refusal::Host => {
+            "Deze pagina opent alleen via 127.0.0.1 of localhost, met de link uit de terminal."
+        }
+        Refusal::Csrf => {
+            "Dit formulier komt niet van deze pagina, dus er is niets gedaan. Ga terug, laad de \
+             pagina opnieuw en probeer het nog eens."
+        }
+    };
+    layout(
+        "Geen toegang",
+        None,
+        html! {
+            h1 { "Geen toegang" }
+            p { (text) }
+        },
+    )
+}
+
+/// A page that says what went wrong, keeping unsent text so it can be copied.
+pub fn failure(title: &str, message: &str, kept: Option<&str>) -> Markup {
+    layout(
+        title,
+        None,
+        html! {
+            h1 { (title) }
+            p.problem role="alert" { (message) }
+            (kept_text(kept))
+            p { a href="/" { "Terug naar de inbox" } }
+        },
+    )
+}
+
+fn kept_text(kept: Option<&str>) -> Markup {
+    html! {
+        @if let Some(text) = kept {
+            section.kept {
+                h2 { "Je tekst is niet verstuurd" }
+                p.hint { "Kopieer hem voordat je verdergaat; hij wordt nergens bewaard." }
+                textarea readonly rows="6" aria-label="Niet verstuurde tekst" { (text) }
+            }
+        }
+    }
+}
+
+/// The unlock form: the key file is protected by a passphrase.
+pub fn unlock(csrf: &str, wrong: bool, kept: Option<&str>) -> Markup {
+    layout(
+        "Ontgrendel",
+        None,
+        html! {
+            h1 { "Ontgrendel je adviseurssleutel" }
+            p {
+                "Je sleutel is beveiligd met een wachtwoord. Na het ontgrendelen blijft hij alleen \
+                 in het geheugen van dit programma, tot je vergrendelt of een tijd niets doet."
+            }
+            @if wrong {
+                p.problem role="alert" {
+                    "Dat wachtwoord klopt niet. Er is niets geopend; probeer het rustig opnieuw."
+                }
+            }
+            (kept_text(kept))
+            form.unlock method="post" action="/unlock" {
+                (csrf_field(csrf))
+                label for="passphrase" { "Wachtwoord van je sleutel" }
+                input #passphrase type="password" name="passphrase" autocomplete="current-password"
+                    required autofocus;
+                button type="submit" { "Ontgrendel" }
+            }
+        },
+    )
+}
+
+/// The inbox: a filter by status and one row per report.
+pub fn inbox(
+    frame: &Frame<'_>,
+    cases: &[CaseSummary],
+    filter: Option<Status>,
+    flash: Option<Flash>,
+) -> Markup {
+    let filters = [
+        (None, "Alle"),
+        (Some(Status::New), "Nieuw"),
+        (Some(Status::Open), "Open"),
+        (Some(Status::Closed), "Gesloten"),
+    ];
+    let content = html! {
+        h1 { "Inbox" }
+        (flash_box(flash))
+        nav.filter aria-label="Filter op status" {
+            @for (status, label) in filters {
+                @let href = match status {
+                    Some(s) => format!("/?status={}", s.as_str()),
+                    None => "/".to_owned(),
+                };
+                @if status == filter {
+                    a href=(href) aria-current="page" { (label) }
+                } @else {
+                    a href=(href) { (label) }
+                }
+            }
+        }
+        @if cases.is_empty() {
+            p.empty {
+                @match filter {
+                    Some(s) => { "Geen meldingen met status " (status_label(s)) "." }
+                    None => "Nog geen meldingen.",
+                }
+            }
+        } @else {
+            table.inbox {
+                thead {
+                    tr {
+                        th scope="col" { "Melding" }
+                        th scope="col" { "Ontvangen" }
+                        th scope="col" { "School" }
+                        th scope="col" { "Categorie" }
+                        th scope="col" { "Nu in gevaar" }
+                        th scope="col" { "Status" }
+                        th scope="col" { "Laatste activiteit" }
+                        th scope="col" { "Ongelezen" }
+                    }
+                }
+                tbody {
+                    @for c in cases {
+                        tr class=[(c.unread > 0).then_some("unread")] {
+                            td { a.id href={ "/case/" (c.id) } { (c.id) } }
+                            td { (c.received_on) }
+                            td { (c.school) }
+                            td {
+                                @match c.category {
+                                    Some(cat) => (category_label(cat)),
+                                    None => span.muted { "(niet voor jouw sleutel)" },
+                                }
+                            }
+                            td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
+                            td { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
+                            td { (c.last_activity) }
+                            td.count { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout("Inbox", Some(frame), content)
+}
+
+fn flash_box(flash: Option<Flash>) -> Markup {
+    html! {
+        @if let Some(f) = flash {
+            p.flash role="status" { (f.text()) }
+        }
+    }
+}
+
+fn danger_flag(d: Option<DangerNow>) -> Markup {
+    html! {
+        @match d {
+            Some(DangerNow::Yes) => span.flag.danger { "Ja" },
+            Some(DangerNow::Unsure) => span.flag.unsure { "Weet niet" },
+            Some(DangerNow::No) => "Nee",
+            None => span.muted { "Niet ingevuld" },
+        }
+    }
+}
+
+/// One case: facts, what the law asks, the report, the conversation and what to do next.
+pub fn case(
+    frame: &Frame<'_>,
+    case: &Case,
+    flash: Option<Flash>,
+    draft: Option<&Draft<'_>>,
+) -> Markup {
+    let base = format!("/case/{}", case.id);
+    let draft_for = |pad: Pad| draft.filter(|d| d.pad == pad);
+    let content = html! {
+        p { a href="/" { "← Inbox" } }
+        h1 { "Melding " (case.id) }
+        (flash_box(flash))
+        dl.facts {
+            dt { "School" } dd { (case.school) }
+            dt { "Ontvangen" } dd { (case.received_on) }
+            dt { "Status" } dd { span class={ "status status-" (case.status.as_str()) } { (status_label(case.status)) } }
+            @if let Some(r) = &case.report {
+                dt { "Categorie" } dd { (category_label(r.category)) }
+                dt { "Nu in gevaar" } dd { (danger_flag(r.danger_now)) }
+                dt { "Taal van de leerling" } dd { (r.lang.code()) }
+                dt { "Bijlagen" } dd { (r.attachments.len()) }
+            }
+        }
+        @match &case.report {
+            Some(r) => {
+                @for duty in duties(r) { (duty_note(duty)) }
+                section.report aria-labelledby="report-title" {
+                    h2 #report-title { "Wat er gebeurde" }
+                    p.text dir="auto" { (r.description) }
+                    dl.facts {
+                        dt { "Waar" } dd.text dir="auto" { (or_blank(&r.where_)) }
+                        dt { "Wanneer" } dd.text dir="auto" { (or_blank(&r.when)) }
+                        dt { "Wie zijn erbij betrokken" } dd.text dir="auto" { (or_blank(&r.involved)) }
+                    }
+                }
+            }
+            None => p.problem {
+                "Deze melding gaat niet open met jouw sleutel: hij is versleuteld voor de adviseurs \
+                 die de school had toen hij binnenkwam. Een collega die toen adviseur was, kan hem lezen."
+            },
+        }
+        section.conversation aria-labelledby="conversation-title" {
+            h2 #conversation-title { "Gesprek" }
+            @if case.messages.is_empty() {
+                p.muted { "Nog geen berichten na de melding." }
+            }
+            @for m in &case.messages { (message(m)) }
+        }
+        section.write aria-labelledby="reply-title" {
+            h2 #reply-title { "Antwoord aan de leerling" }
+            p.hint {
+                "Wordt op deze computer versleuteld voor de leerling en alle adviseurs van de school. \
+                 De leerling leest het met de ophaalcode."
+            }
+            (writing_form(frame, &format!("{base}/reply"), "reply-text", draft_for(Pad::Reply), "Versleutel en verstuur"))
+        }
+        section.write.note-pad aria-labelledby="note-title" {
+            h2 #note-title { "Privénotitie" }
+            p.hint { "Alleen voor de adviseurs van de school. De leerling kan dit nooit lezen." }
+            (writing_form(frame, &format!("{base}/note"), "note-text", draft_for(Pad::Note), "Bewaar notitie"))
+        }
+        section.status-pad aria-labelledby="status-title" {
+            h2 #status-title { "Status" }
+            form method="post" action={ (base) "/status" } {
+                (csrf_field(frame.csrf))
+                @for s in [Status::New, Status::Open, Status::Closed] {
+                    @if s == case.status {
+                        button.secondary type="submit" name="status" value=(s.as_str()) disabled { (status_label(s)) " (nu)" }
+                    } @else {
+                        button.secondary type="submit" name="status" value=(s.as_str()) { "Zet op " (status_label(s)) }
+                    }
+                }
+            }
+        }
+        section.export aria-labelledby="export-title" {
+            h2 #export-title { "Exporteren voor het incidentendossier" }
+            p.warning {
+                strong { "Let op: " }
+                "de export is een HTML-bestand met de hele melding in leesbare tekst, niet versleuteld. \
+                 Bewaar het alleen in het incidentendossier van de school en verwijder andere kopieën, \
+                 ook uit je map Downloads."
+            }
+            form method="post" action={ (base) "/export" } {
+                (csrf_field(frame.csrf))
+                button.secondary type="submit" { "Download export (HTML)" }
+            }
+        }
+    };
+    layout(&format!("Melding {}", case.id), Some(frame), content)
+}
+
+fn writing_form(
+    frame: &Frame<'_>,
+    action: &str,
+    id: &str,
+    draft: Option<&Draft<'_>>,
+    button: &str,
+) -> Markup {
+    html! {
+        form method="post" action=(action) accept-charset="utf-8" {
+            (csrf_field(frame.csrf))
+            @if let Some(d) = draft {
+                p.problem role="alert" { (problem_text(d.problem)) }
+            }
+            textarea id=(id) name="message" rows="6" aria-label=(button) {
+                @if let Some(d) = draft { (d.text) }
+            }
+            button type="submit" { (button) }
+        }
+    }
+}
+
+fn problem_text(e: &EngineError) -> String {
+    match e {
+        EngineError::EmptyMessage => "Er is niets verstuurd: het bericht is leeg.".into(),
+        EngineError::LongMessage { chars, max } => format!(
+            "Er is niets verstuurd: het bericht heeft {chars} tekens en er passen er {max} in \
+             één bericht. Maak het korter of verdeel het over twee berichten."
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn message(m: &CaseMessage) -> Markup {
+    let (class, who) = match m.author {
+        Author::Pupil => ("pupil", "Leerling"),
+        Author::Adviser => ("adviser", "Adviseur · antwoord, de leerling ziet dit"),
+        Author::Note => (
+            "note",
+            "Privénotitie · alleen adviseurs, de leerling ziet dit nooit",
+        ),
+    };
+    html! {
+        article class={ "message " (class) } {
+            p.meta { strong { (who) } " · " time datetime=(m.sent_on) { (m.sent_on) } " · bericht " (m.seq) }
+            @match &m.text {
+                Some(text) => p.text dir="auto" { (text) },
+                None => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
+            }
+        }
+    }
+}
+
+/// A legal or safety duty the adviser must see before answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// A staff member or other adult crossing a line: the school's duty to report.
+    Meldplicht,
+    /// Nude images of a minor: never handle the images themselves.
+    Images { sextortion: bool },
+    /// The pupil said someone is (maybe) in danger now.
+    DangerNow(DangerNow),
+}
+
+/// The duties a report calls for, most urgent first.
+pub fn duties(r: &ReportDocument) -> Vec<Duty> {
+    let mut out = Vec::new();
+    if let Some(d @ (DangerNow::Yes | DangerNow::Unsure)) = r.danger_now {
+        out.push(Duty::DangerNow(d));
+    }
+    match r.category {
+        Category::AdultContact => out.push(Duty::Meldplicht),
+        Category::ImagesShared => out.push(Duty::Images { sextortion: false }),
+        Category::Sextortion => out.push(Duty::Images { sextortion: true }),
+        _ => {}
+    }
+    out
+}
+
+fn duty_note(duty: Duty) -> Markup {
+    let (title, text, source): (&str, String, &str) = match duty {
+        Duty::DangerNow(d) => (
+            "Misschien nu in gevaar: handel vandaag",
+            format!(
+                "{} Antwoord vandaag en wacht niet af: bij acuut gevaar bel 112. Gaat het om \
+                 huiselijk geweld of kindermishandeling, volg dan de meldcode van je school en \
+                 overleg met Veilig Thuis (0800-2000).",
+                if d == DangerNow::Yes {
+                    "De leerling zegt dat iemand nu in gevaar is."
+                } else {
+                    "De leerling weet niet zeker of iemand nu in gevaar is."
+                }
+            ),
+            "Wet verplichte meldcode huiselijk geweld en kindermishandeling; Veilig Thuis.",
+        ),
+        Duty::Meldplicht => (
+            "Meld- en aangifteplicht",
+            "Gaat dit over iemand die op school werkt of er taken heeft? Meld het dan meteen aan \
+             het bevoegd gezag (het schoolbestuur); als vertrouwenspersoon kun je je hier niet op \
+             geheimhouding beroepen. Het bestuur overlegt met de vertrouwensinspecteur \
+             (0900-111 3 111) en doet aangifte bij de politie als er een redelijk vermoeden van \
+             een zedenmisdrijf is."
+                .into(),
+            "meld- en aangifteplicht bij zedenmisdrijven, Inspectie van het Onderwijs \
+             (vertrouwensinspecteurs).",
+        ),
+        Duty::Images { sextortion } => (
+            "Naaktbeelden: nooit doorsturen, kopiëren of bewaren",
+            format!(
+                "Vraag niet om de beelden, stuur ze niet door en bewaar ze niet, ook niet als \
+                 screenshot of bewijs: een seksuele afbeelding van een minderjarige bezitten of \
+                 verspreiden is strafbaar. Noteer alleen waar ze staan (app, groep, account). \
+                 Helpwanted helpt ze offline te halen; overweeg aangifte bij de politie \
+                 (0900-8844).{}",
+                if sextortion {
+                    " Bij afpersing: niet betalen en niet meer reageren."
+                } else {
+                    ""
+                }
+            ),
+            "art. 252 Wetboek van Strafrecht; Helpwanted.nl (Offlimits, voorheen Expertisebureau \
+             Online Kindermisbruik).",
+        ),
+    };
+    let class = match duty {
+        Duty::DangerNow(_) => "duty duty-danger",
+        _ => "duty",
+    };
+    html! {
+        section class=(class) role="note" {
+            h2 { (title) }
+            p { (text) }
+            p.source { "Bron: " (source) }
+        }
+    }
+}
+
+fn or_blank(s: &str) -> &str {
+    if s.is_empty() { "(niet ingevuld)" } else { s }
+}
+
+fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::New => "nieuw",
+        Status::Open => "open",
+        Status::Closed => "gesloten",
+    }
+}
+
+/// Short Dutch names for the adviser (the pupil form words them for pupils).
+fn category_label(c: Category) -> &'static str {
+    match c {
+        Category::Bullying => "Pesten",
+        Category::Threat => "Bedreiging",
+        Category::FightFilmed => "Gefilmde vechtpartij",
+        Category::ImagesShared => "Naaktbeelden gedeeld",
+        Category::Sextortion => "Sextortion (afpersing met naaktbeelden)",
+        Category::Reputation => "Reputatie, nepaccounts",
+        Category::HackedAccount => "Gehackt account",
+        Category::Discrimination => "Discriminatie",
+        Category::AdultContact => "Volwassene gaat over een grens",
+        Category::Other => "Anders",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ReportId;
+
+    fn report(category: Category, danger: Option<DangerNow>) -> ReportDocument {
+        ReportDocument {
+            version: 1,
+            school: "demo".into(),
+            category,
+            description: "<script>alert(1)</script>\nregel twee".into(),
+            where_: "<img src=https://evil.example/x.png>".into(),
+            when: String::new(),
+            involved: "\"twee\" & jongens".into(),
+            danger_now: danger,
+            lang: crate::i18n::Lang::Nl,
+            attachments: Vec::new(),
+            received_on: "2026-11-21".into(),
+        }
+    }
+
+    fn frame() -> Frame<'static> {
+        Frame {
+            csrf: "c5rf",
+            server: "https://fluister.example",
+            lockable: true,
+        }
+    }
+
+    #[test]
+    fn each_category_and_danger_answer_gets_its_duties() {
+        assert!(duties(&report(Category::Bullying, Some(DangerNow::No))).is_empty());
+        assert!(duties(&report(Category::Bullying, None)).is_empty());
+        assert_eq!(
+            duties(&report(Category::AdultContact, None)),
+            [Duty::Meldplicht]
+        );
+        assert_eq!(
+            duties(&report(Category::ImagesShared, Some(DangerNow::Unsure))),
+            [
+                Duty::DangerNow(DangerNow::Unsure),
+                Duty::Images { sextortion: false }
+            ]
+        );
+        assert_eq!(
+            duties(&report(Category::Sextortion, Some(DangerNow::Yes))),
+            [
+                Duty::DangerNow(DangerNow::Yes),
+                Duty::Images { sextortion: true }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_case_page_escapes_everything_and_every_form_carries_the_csrf_token() {
+        let case = Case {
+            id: ReportId::parse("0123456789abcdef").unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            status: Status::Open,
+            report: Some(report(Category::AdultContact, Some(DangerNow::Yes))),
+            messages: vec![
+                CaseMessage {
+                    seq: 1,
+                    author: Author::Pupil,
+                    sent_on: "2026-11-22".into(),
+                    text: Some("</textarea><b>hoi</b>".into()),
+                },
+                CaseMessage {
+                    seq: 2,
+                    author: Author::Note,
+                    sent_on: "2026-11-23".into(),
+                    text: None,
+                },
+            ],
+        };
+        let empty = EngineError::EmptyMessage;
+        let draft = Draft {
+            pad: Pad::Note,
+            text: "</textarea>kept",
+            problem: &empty,
+        };
+        let html = case_page(&case, Some(&draft));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("&lt;img src=https://evil.example/x.png&gt;"));
+        assert!(html.contains("&lt;/textarea&gt;&lt;b&gt;hoi&lt;/b&gt;"));
+        assert!(
+            html.contains("&lt;/textarea&gt;kept</textarea>"),
+            "the draft is kept"
+        );
+        assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("style="));
+        let forms = html.matches("<form ").count();
+        assert_eq!(forms, 5, "lock, reply, note, status and export");
+        assert_eq!(
+            html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
+                .count(),
+            forms
+        );
+        for text in [
+            "vertrouwensinspecteur",
+            "0900-111 3 111",
+            "112",
+            "Veilig Thuis (0800-2000)",
+            "Privénotitie",
+            "niet versleuteld",
+            "het bericht is leeg",
+        ] {
+            assert!(html.contains(text), "{text} missing");
+        }
+        assert!(
+            !html.contains("art. 252"),
+            "no image note for adult contact"
+        );
+    }
+
+    fn case_page(case: &Case, draft: Option<&Draft<'_>>) -> String {
+        super::case(&frame(), case, None, draft).into_string()
+    }
+
+    #[test]
+    fn flash_words_round_trip_and_nothing_else_is_a_flash() {
+        for f in [Flash::Replied, Flash::Noted, Flash::Status(Status::Closed)] {
+            assert_eq!(Flash::from_param(f.param()), Some(f));
+        }
+        assert_eq!(Flash::from_param("<b>gehackt</b>"), None);
+    }
+}

@@ -1,0 +1,510 @@
+//! The adviser's browser UI: the real `fluister adviser ui` against a real server, driven over
+//! plain HTTP as the adviser's browser would, and as another program on the computer or a
+//! hostile web page would try.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const REPORT: &str = "SENTINEL-UI-REPORT ze dreigen mijn foto door te sturen";
+const ADULT: &str = "SENTINEL-UI-ADULT de gymleraar stuurt me berichten";
+const REPLY: &str = "SENTINEL-UI-REPLY Dank je. Kom je morgen langs bij kamer 12?";
+const NOTE: &str = "SENTINEL-UI-NOTE mentor gebeld, niet aan leerling vertellen";
+const PASSPHRASE: &str = "correct horse battery";
+
+/// A running `fluister adviser ui`, killed when dropped.
+struct Ui {
+    child: Child,
+    /// The link it printed: `http://127.0.0.1:PORT/?token=…`.
+    link: String,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Ui {
+    /// Starts the UI as an adviser would, with no passphrase in the environment and no browser.
+    fn start(server: &str, identity: &Path, cache: &Path) -> Ui {
+        let mut child = Command::new(BIN)
+            .args(["adviser", "ui", "--server", server, "--identity"])
+            .arg(identity)
+            .env("FLUISTER_NO_BROWSER", "1")
+            .env("FLUISTER_CACHE_DIR", cache)
+            .env_remove("FLUISTER_PASSPHRASE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the fluister binary starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let link = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) if line.starts_with("Open http://127.0.0.1:") => {
+                    break line["Open ".len()..].trim().to_owned();
+                }
+                Ok(_) => continue,
+                Err(_) => panic!(
+                    "the ui printed no link: {}",
+                    stderr.lock().unwrap().as_str()
+                ),
+            }
+        };
+        let port = link["http://127.0.0.1:".len()..]
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            link.starts_with(&format!("http://127.0.0.1:{port}/?token=")),
+            "{link}"
+        );
+        Ui {
+            child,
+            link,
+            port,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Opens the printed link as the browser does: the token buys a session cookie and the
+    /// page moves to `/` without it.
+    fn open_link(&self) -> Browser {
+        let page = get_with(&self.link, &[]);
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(page.header("location"), Some("/"));
+        let set_cookie = page
+            .header("set-cookie")
+            .expect("a session cookie")
+            .to_owned();
+        let attributes: Vec<&str> = set_cookie.split(';').map(str::trim).collect();
+        for a in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(attributes.contains(&a), "{a} missing: {set_cookie}");
+        }
+        assert!(
+            !set_cookie.contains("Secure") && !set_cookie.contains("Max-Age"),
+            "plain http on loopback, gone with the browser session: {set_cookie}"
+        );
+        Browser {
+            base: self.url(""),
+            cookie: attributes[0].to_owned(),
+        }
+    }
+
+    /// Kills the UI (as closing its terminal would) and returns what it wrote to stderr.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Ui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The adviser's browser: the UI's address and its session cookie.
+struct Browser {
+    base: String,
+    cookie: String,
+}
+
+impl Browser {
+    fn get(&self, path: &str) -> Page {
+        get_with(&format!("{}{path}", self.base), &[("Cookie", &self.cookie)])
+    }
+
+    fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        post_form_with(
+            &format!("{}{path}", self.base),
+            &[("Cookie", &self.cookie)],
+            fields,
+        )
+    }
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_of(page: &Page) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = page.body.find(marker).expect("a form with a CSRF token") + marker.len();
+    page.body[start..start + 64].to_owned()
+}
+
+/// The report ids an inbox page links to, in order.
+fn case_ids(page: &Page) -> Vec<String> {
+    page.body
+        .match_indices(r#"href="/case/"#)
+        .map(|(i, m)| page.body[i + m.len()..i + m.len() + 16].to_owned())
+        .collect()
+}
+
+/// A pupil's report over HTTP; returns the pickup code.
+fn pupil_reports(server: &Server, school: &str, fields: &[(&str, &str)]) -> String {
+    let mut all = vec![("lang", "nl")];
+    all.extend_from_slice(fields);
+    let page = post_form(&server.url(&format!("/s/{school}/report")), &all);
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.pickup_code().unwrap()
+}
+
+fn message_count(server: &Server) -> i64 {
+    server
+        .db()
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The cache holds ciphertext only: not one word of any report or message.
+fn assert_no_plaintext(cache: &Path) {
+    let files = all_files(cache);
+    assert!(!files.is_empty(), "the session used the cache");
+    for (path, bytes) in files {
+        assert!(
+            !contains(&bytes, b"SENTINEL"),
+            "{} holds plaintext",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn an_adviser_handles_a_case_in_the_browser_and_nobody_else_can() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let code = pupil_reports(
+        &server,
+        "demo",
+        &[
+            ("category", "sextortion"),
+            ("description", REPORT),
+            ("danger_now", "unsure"),
+        ],
+    );
+    let ui = Ui::start(
+        &server.base,
+        &server.data_dir.join("demo-adviser.key"),
+        &cache,
+    );
+
+    // (1) Without the link or a session, nothing answers: not the inbox, not a case, not even
+    // the stylesheet, not a guessed token.
+    for path in [
+        "/".to_owned(),
+        "/static/adviser.css".to_owned(),
+        "/case/0123456789abcdef".to_owned(),
+        format!("/?token={}", "0".repeat(64)),
+    ] {
+        let page = get_with(&ui.url(&path), &[]);
+        assert_eq!(page.status, 403, "{path}");
+        assert!(page.body.contains("Geen toegang"), "{}", page.body);
+        assert!(page.header("set-cookie").is_none());
+    }
+    let page = post_form_with(&ui.url("/unlock"), &[], &[("passphrase", "x")]);
+    assert_eq!(page.status, 403);
+
+    // (2) A page whose name resolves to 127.0.0.1 (DNS rebinding) cannot use even a valid
+    // link: the Host header gives it away. The link stays valid for the adviser.
+    let evil_host = format!("evil.example:{}", ui.port);
+    for host in [evil_host.as_str(), "127.0.0.1:1"] {
+        let page = get_with(&ui.link, &[("Host", host)]);
+        assert_eq!(page.status, 403, "{host}");
+        assert!(page.header("set-cookie").is_none(), "{host}");
+    }
+
+    // (4) The link buys one session, once.
+    let browser = ui.open_link();
+    assert_eq!(get_with(&ui.link, &[]).status, 403, "the link works once");
+    let page = get_with(
+        &ui.url("/"),
+        &[("Cookie", &browser.cookie), ("Host", &evil_host)],
+    );
+    assert_eq!(
+        page.status, 403,
+        "a valid cookie does not excuse a foreign Host"
+    );
+    let page = get_with(&ui.url("/"), &[("Cookie", "fluister_ui_1=nope")]);
+    assert_eq!(page.status, 403);
+
+    // The inbox lists the report, with strict headers.
+    let inbox = browser.get("/");
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    let csp = inbox.header("content-security-policy").unwrap();
+    for part in [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{part} missing: {csp}");
+    }
+    assert_eq!(inbox.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(inbox.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(inbox.header("cache-control"), Some("no-store"));
+    assert!(!inbox.body.contains("<script"), "no JavaScript");
+    for text in ["Sextortion", "demo", "Weet niet", "nieuw"] {
+        assert!(inbox.body.contains(text), "{text} missing: {}", inbox.body);
+    }
+    let ids = case_ids(&inbox);
+    assert_eq!(ids.len(), 1, "{}", inbox.body);
+    let id = ids[0].clone();
+    let css = browser.get("/static/adviser.css");
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+
+    // The case, decrypted on this computer, with what the law asks of the adviser.
+    let case = browser.get(&format!("/case/{id}"));
+    assert_eq!(case.status, 200, "{}", case.body);
+    for text in [
+        REPORT,
+        "art. 252 Wetboek van Strafrecht",
+        "Helpwanted",
+        "112",
+    ] {
+        assert!(case.body.contains(text), "{text} missing: {}", case.body);
+    }
+    let csrf = csrf_of(&case);
+
+    // (3) A post without this session's CSRF token does nothing.
+    let reply_path = format!("/case/{id}/reply");
+    let wrong = "f".repeat(64);
+    for fields in [
+        vec![("message", REPLY)],
+        vec![("message", REPLY), ("csrf", wrong.as_str())],
+        vec![("message", REPLY), ("csrf", "")],
+    ] {
+        let page = browser.post(&reply_path, &fields);
+        assert_eq!(page.status, 403, "{fields:?}");
+    }
+    let page = browser.post(
+        &format!("/case/{id}/status"),
+        &[("status", "closed"), ("csrf", &wrong)],
+    );
+    assert_eq!(page.status, 403);
+    assert_eq!(message_count(&server), 0, "nothing was posted");
+
+    // An empty reply is refused and nothing is sent.
+    let page = browser.post(&reply_path, &[("message", "  "), ("csrf", &csrf)]);
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("het bericht is leeg"), "{}", page.body);
+    assert_eq!(message_count(&server), 0);
+
+    // A reply, encrypted here: the pupil reads it with their code.
+    let page = browser.post(&reply_path, &[("message", REPLY), ("csrf", &csrf)]);
+    assert_eq!(page.status, 303, "{}", page.body);
+    let back = page.header("location").unwrap().to_owned();
+    assert_eq!(back, format!("/case/{id}?flash=reply"));
+    let case = browser.get(&back);
+    assert!(case.body.contains(REPLY) && case.body.contains("versleuteld en verstuurd"));
+    let pupil = post_form(&server.url("/check"), &[("code", &code), ("lang", "nl")]);
+    assert!(pupil.body.contains(REPLY), "{}", pupil.body);
+
+    // A private note: on the case page, marked as such, never on the pupil's.
+    let page = browser.post(
+        &format!("/case/{id}/note"),
+        &[("message", NOTE), ("csrf", &csrf)],
+    );
+    assert_eq!(page.status, 303);
+    let case = browser.get(&format!("/case/{id}"));
+    assert!(case.body.contains(NOTE) && case.body.contains("Privénotitie"));
+    assert!(case.body.contains(r#"class="message note""#));
+    assert!(case.body.contains(r#"class="message adviser""#));
+    let pupil = post_form(&server.url("/check"), &[("code", &code), ("lang", "nl")]);
+    assert!(!pupil.body.contains("SENTINEL-UI-NOTE"));
+
+    // Status.
+    let page = browser.post(
+        &format!("/case/{id}/status"),
+        &[("status", "closed"), ("csrf", &csrf)],
+    );
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.header("location"),
+        Some(format!("/case/{id}?flash=status-closed").as_str())
+    );
+    assert_eq!(case_ids(&browser.get("/?status=closed")), vec![id.clone()]);
+    assert!(case_ids(&browser.get("/?status=new")).is_empty());
+    let case = browser.get(page.header("location").unwrap());
+    assert!(
+        case.body.contains("De status is nu: gesloten."),
+        "{}",
+        case.body
+    );
+    assert!(case.body.contains("gesloten (nu)"));
+
+    // Export: an HTML attachment, plaintext on purpose, and the page says so.
+    assert!(case.body.contains("niet versleuteld"));
+    let export = browser.post(&format!("/case/{id}/export"), &[("csrf", &csrf)]);
+    assert_eq!(export.status, 200);
+    assert_eq!(
+        export.header("content-disposition"),
+        Some(format!("attachment; filename=\"fluister-case-{id}.html\"").as_str())
+    );
+    assert!(
+        export
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(export.body.starts_with("<!DOCTYPE html>"));
+    for text in [REPORT, REPLY, NOTE] {
+        assert!(export.body.contains(text), "{text} missing from the export");
+    }
+    let page = browser.post(&format!("/case/{id}/export"), &[]);
+    assert_eq!(page.status, 403, "no export without the CSRF token either");
+
+    // A report about an adult at school shows the duty to report.
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "adult_contact"), ("description", ADULT)],
+    );
+    let adult = case_ids(&browser.get("/"))
+        .into_iter()
+        .find(|i| *i != id)
+        .expect("the second report");
+    let case = browser.get(&format!("/case/{adult}"));
+    for text in [
+        ADULT,
+        "vertrouwensinspecteur",
+        "0900-111 3 111",
+        "bevoegd gezag",
+    ] {
+        assert!(case.body.contains(text), "{text} missing: {}", case.body);
+    }
+
+    let log = ui.stop();
+    assert!(!log.contains("SENTINEL"), "the ui logs no content: {log}");
+    assert_no_plaintext(&cache);
+}
+
+#[test]
+fn a_protected_key_is_unlocked_in_the_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("adviser.key");
+    let out = Command::new(BIN)
+        .args(["adviser", "init", "--identity"])
+        .arg(&key)
+        .env("FLUISTER_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("fluister.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n[[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\n\
+             advisers = [\"{recipient}\"]\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()], &data);
+    pupil_reports(
+        &server,
+        "de-linde",
+        &[("category", "bullying"), ("description", REPORT)],
+    );
+    let cache = tmp.path().join("cache");
+    let ui = Ui::start(&server.base, &key, &cache);
+    let browser = ui.open_link();
+
+    // The first page asks for the passphrase and shows nothing of any report.
+    let page = browser.get("/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(r#"type="password" name="passphrase""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("de-linde") && !page.body.contains("SENTINEL"));
+    let csrf = csrf_of(&page);
+
+    // A wrong passphrase is refused calmly, with the form again.
+    let page = browser.post(
+        "/unlock",
+        &[("passphrase", "wrong horse battery"), ("csrf", &csrf)],
+    );
+    assert_eq!(page.status, 403);
+    assert!(
+        page.body.contains("Dat wachtwoord klopt niet"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"name="passphrase""#));
+    // The right one without the CSRF token opens nothing.
+    let page = browser.post("/unlock", &[("passphrase", PASSPHRASE)]);
+    assert_eq!(page.status, 403);
+    assert!(
+        browser.get("/").body.contains(r#"name="passphrase""#),
+        "still locked"
+    );
+
+    // The right passphrase opens the inbox.
+    let page = browser.post("/unlock", &[("passphrase", PASSPHRASE), ("csrf", &csrf)]);
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.header("location"), Some("/"));
+    let inbox = browser.get("/");
+    assert!(inbox.body.contains("de-linde") && inbox.body.contains("Pesten"));
+    let id = case_ids(&inbox).pop().expect("the report is listed");
+    assert!(browser.get(&format!("/case/{id}")).body.contains(REPORT));
+
+    // Locking drops the key: the passphrase is asked again, and works again.
+    let page = browser.post("/lock", &[("csrf", &csrf)]);
+    assert_eq!(page.status, 303);
+    let page = browser.get(&format!("/case/{id}"));
+    assert!(page.body.contains(r#"name="passphrase""#) && !page.body.contains(REPORT));
+    let page = browser.post("/unlock", &[("passphrase", PASSPHRASE), ("csrf", &csrf)]);
+    assert_eq!(page.status, 303);
+    assert!(browser.get(&format!("/case/{id}")).body.contains(REPORT));
+
+    let log = ui.stop();
+    assert!(!log.contains(PASSPHRASE), "{log}");
+    assert_no_plaintext(&cache);
+}
