@@ -49,9 +49,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             config.listen
         )
     })?;
-    let addr = listener.local_addr()?;
+    // The server's own address: the only address that ever reaches a log.
+    let bound = listener.local_addr()?;
     let schools: Vec<&str> = config.schools.iter().map(|s| s.slug.as_str()).collect();
-    tracing::info!(schools = ?schools, "listening on http://{addr}");
+    tracing::info!(schools = ?schools, "listening on http://{bound}");
     let state = AppState::new(config, secret, store.clone());
     let maintenance = tokio::spawn(maintain(state.clone()));
     serve(listener, state, shutdown_signal()).await;
