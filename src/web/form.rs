@@ -1,10 +1,13 @@
-//! Reading HTML form bodies ourselves, so that a bad body still gives back what the pupil typed.
+//! Reading HTML form bodies and query strings ourselves, so that a bad body still gives back
+//! what the pupil typed. Also used by the adviser's browser workstation.
 //!
 //! axum's `Form` rejects invalid UTF-8 wholesale; here every field is decoded on its own and a
-//! field with broken bytes keeps its readable part.
+//! field with broken bytes keeps its readable part. Values hold what people wrote, so they are
+//! zeroized when the form is dropped.
 
 use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The fields of an `application/x-www-form-urlencoded` body.
 pub struct FormBody {
@@ -54,6 +57,22 @@ impl FormBody {
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     }
+
+    /// The first value of `name`, taken out of the form; `None` when the field is absent.
+    pub fn take(&mut self, name: &str) -> Option<Zeroizing<String>> {
+        self.pairs
+            .iter_mut()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| Zeroizing::new(std::mem::take(v)))
+    }
+}
+
+impl Drop for FormBody {
+    fn drop(&mut self) {
+        for (_, v) in &mut self.pairs {
+            v.zeroize();
+        }
+    }
 }
 
 /// True when the request says it carries an urlencoded form (what every browser sends for a
@@ -89,6 +108,14 @@ mod tests {
         assert!(f.invalid_utf8);
         assert_eq!(f.get("description"), "hallo\u{fffd}\u{fffd}daar");
         assert_eq!(f.get("category"), "bullying");
+    }
+
+    #[test]
+    fn take_moves_a_value_out() {
+        let mut f = FormBody::parse(b"a=1&b=2");
+        assert_eq!(f.take("b").as_deref().map(String::as_str), Some("2"));
+        assert_eq!(f.get("b"), "");
+        assert!(f.take("c").is_none());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 mod api;
 mod error;
-mod form;
+pub mod form;
 mod peer;
 mod pupil;
 mod views;
@@ -84,13 +84,8 @@ pub fn app(state: AppState) -> Router {
 
 /// The language a request asked for with `?lang=`, Dutch otherwise.
 pub fn lang_of(query: &Option<String>) -> Lang {
-    let lang = query.as_deref().and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "lang")
-            .map(|(_, v)| v)
-    });
-    Lang::from_param(lang)
+    let q = form::FormBody::parse(query.as_deref().unwrap_or("").as_bytes());
+    Lang::from_param(Some(q.get("lang")))
 }
 
 async fn not_found(RawQuery(q): RawQuery) -> AppError {

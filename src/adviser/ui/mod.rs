@@ -35,7 +35,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::Markup;
-use percent_encoding::percent_decode;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -47,6 +46,7 @@ use super::engine::{self, CaseSummary, Error as EngineError, InboxFilter, Workst
 use super::identity::{AdviserKey, KeyError, KeyFile};
 use crate::cli::UiArgs;
 use crate::store::Status;
+use crate::web::form::FormBody;
 
 use views::{Draft, Flash, Frame, Pad};
 
@@ -481,17 +481,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Csrf {
 /// dropped: they hold replies and the passphrase.
 struct CheckedForm {
     csrf: Csrf,
-    fields: Vec<(String, Zeroizing<String>)>,
+    fields: FormBody,
 }
 
 impl CheckedForm {
     /// The first value of `name` ("" when absent), taken out of the form.
     fn take(&mut self, name: &str) -> Zeroizing<String> {
-        self.fields
-            .iter_mut()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| std::mem::take(v))
-            .unwrap_or_default()
+        self.fields.take(name).unwrap_or_default()
     }
 }
 
@@ -510,12 +506,8 @@ impl<S: Send + Sync> FromRequest<S> for CheckedForm {
                 StatusCode::PAYLOAD_TOO_LARGE => UiError::TooLarge,
                 _ => UiError::BadForm,
             })?;
-        let fields = parse_form(&body);
-        let given = fields
-            .iter()
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
+        let fields = FormBody::parse(&body);
+        let given = fields.get("csrf");
         let csrf_ok: bool = csrf.0.as_bytes().ct_eq(given.as_bytes()).into();
         if !csrf_ok {
             return Err(UiError::Forbidden(Refusal::Csrf));
@@ -524,33 +516,9 @@ impl<S: Send + Sync> FromRequest<S> for CheckedForm {
     }
 }
 
-/// Decodes one urlencoded component: `+` is a space, broken UTF-8 becomes U+FFFD.
-fn decode(raw: &str) -> Zeroizing<String> {
-    let spaced = Zeroizing::new(raw.replace('+', " "));
-    Zeroizing::new(
-        percent_decode(spaced.as_bytes())
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
-}
-
-fn parse_form(body: &[u8]) -> Vec<(String, Zeroizing<String>)> {
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k).to_string(), decode(v))
-        })
-        .collect()
-}
-
 /// The first value of `name` in a query string.
 fn query_param(query: Option<&str>, name: &str) -> Option<Zeroizing<String>> {
-    query?.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        (*decode(k) == *name).then(|| decode(v))
-    })
+    FormBody::parse(query?.as_bytes()).take(name)
 }
 
 /// The value of cookie `name`, from any `Cookie` header.
@@ -1025,12 +993,11 @@ mod tests {
 
     #[test]
     fn forms_and_queries_decode_as_browsers_encode() {
-        let f = parse_form(b"csrf=ab12&message=Kom+je%20morgen%3F%0Aja&empty=&bad=%FF");
-        let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        assert_eq!(get("csrf"), Some("ab12"));
-        assert_eq!(get("message"), Some("Kom je morgen?\nja"));
-        assert_eq!(get("empty"), Some(""));
-        assert_eq!(get("bad"), Some("\u{fffd}"));
+        let f = FormBody::parse(b"csrf=ab12&message=Kom+je%20morgen%3F%0Aja&empty=&bad=%FF");
+        assert_eq!(f.get("csrf"), "ab12");
+        assert_eq!(f.get("message"), "Kom je morgen?\nja");
+        assert_eq!(f.get("empty"), "");
+        assert_eq!(f.get("bad"), "\u{fffd}");
         assert_eq!(
             query_param(Some("status=closed&flash=reply"), "flash")
                 .as_deref()
