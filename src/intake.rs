@@ -89,19 +89,3 @@ pub fn recipients_for<'a>(
         .chain(advisers.iter().map(|r| r as &dyn age::Recipient))
         .collect()
 }
-
-/// True when `code` opens a stored report: its hash finds the row and the key derived from it
-/// decrypts the report. Used by the type-back step, so "your code works" is never a guess.
-pub async fn code_opens_report(
-    store: &Store,
-    secret: &ServerSecret,
-    code: &PickupCode,
-) -> Result<bool, IntakeError> {
-    match crate::conversation::locate(store, secret, code).await? {
-        Some(thread) => thread
-            .opens()
-            .await
-            .map_err(|e| IntakeError::Join(e.to_string())),
-        None => Ok(false),
-    }
-}
