@@ -9,6 +9,7 @@ pub mod config;
 pub mod conversation;
 pub mod crypto;
 pub mod date;
+pub mod evidence;
 pub mod i18n;
 pub mod intake;
 pub mod ratelimit;
