@@ -2,6 +2,8 @@
 //! the data folder. No mocks: real SQLite, real age, real HTTP.
 #![allow(dead_code)]
 
+pub mod images;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
