@@ -8,7 +8,8 @@
 //!
 //! The decoders are the `image` crate's, held to three limits: the file size, the pixel count
 //! (checked from the header before any pixel buffer exists, against decompression bombs), and
-//! the longest side of the output, to which larger images are scaled down.
+//! the size of the output, to which larger images are scaled down (photos by their longest side,
+//! screenshots by their area).
 //!
 //! This module knows nothing of HTTP; the web layer maps [`ImageProblem`] to a message.
 
@@ -53,7 +54,9 @@ pub struct ImageLimits {
     pub file_bytes: usize,
     /// The most pixels (width × height) a source image may claim in its header.
     pub max_pixels: u64,
-    /// The longest side of the cleaned image; larger images are scaled down to it.
+    /// The longest side of a cleaned photo (JPEG output); larger photos are scaled down to it.
+    /// Screenshots and drawings (PNG output) are limited by area instead, to twice this squared
+    /// (18.9 MP by default), so a long scrolling screenshot keeps its text readable.
     ///
     /// 3072 by default. Phone screenshots (1170 × 2532, 1290 × 2796) pass untouched, so chat text
     /// stays sharp. A 12 MP photo (4032 × 3024) shrinks to 3072 × 2304: still plenty to see
@@ -212,27 +215,33 @@ pub fn clean(bytes: &[u8], limits: &ImageLimits) -> Result<CleanImage, ImageProb
     };
     let (image, orientation) = decode(bytes, source, limits)?;
     let max_side = limits.max_side.clamp(1, SOURCE_SIDE_MAX);
+    // Photos are limited by their longest side. Screenshots (PNG) by their area instead: a
+    // scrolling screenshot of a whole chat (1080 × 20,000) must keep its text readable, and a
+    // screenshot carries no sensor noise to weaken.
+    let target = |w: u32, h: u32| match output {
+        MediaType::Jpeg => scaled_size(w, h, max_side),
+        MediaType::Png => scaled_to_area(w, h, 2 * u64::from(max_side).pow(2)),
+    };
 
-    // Scale before turning: the longest side is the same either way, and there are fewer
-    // pixels to turn.
+    // Scale before turning: the size is the same either way, and there are fewer pixels to turn.
     let mut image = match output {
         MediaType::Jpeg => {
             let rgb = flatten_onto_white(image);
-            DynamicImage::ImageRgb8(match scaled_size(rgb.width(), rgb.height(), max_side) {
+            DynamicImage::ImageRgb8(match target(rgb.width(), rgb.height()) {
                 Some((w, h)) => downscale_rgb(&rgb, w, h),
                 None => rgb,
             })
         }
         MediaType::Png if has_transparency(&image) => {
             let rgba = image.into_rgba8();
-            DynamicImage::ImageRgba8(match scaled_size(rgba.width(), rgba.height(), max_side) {
+            DynamicImage::ImageRgba8(match target(rgba.width(), rgba.height()) {
                 Some((w, h)) => downscale_rgba(rgba, w, h),
                 None => rgba,
             })
         }
         MediaType::Png => {
             let rgb = image.into_rgb8();
-            DynamicImage::ImageRgb8(match scaled_size(rgb.width(), rgb.height(), max_side) {
+            DynamicImage::ImageRgb8(match target(rgb.width(), rgb.height()) {
                 Some((w, h)) => downscale_rgb(&rgb, w, h),
                 None => rgb,
             })
@@ -384,6 +393,29 @@ fn scaled_size(width: u32, height: u32, max_side: u32) -> Option<(u32, u32)> {
         u32::try_from(v).unwrap_or(max_side).clamp(1, max_side)
     };
     Some((scale(width), scale(height)))
+}
+
+/// The size to scale to so there are at most `max_area` pixels, or `None` if it already fits.
+fn scaled_to_area(width: u32, height: u32, max_area: u64) -> Option<(u32, u32)> {
+    let area = u64::from(width) * u64::from(height);
+    if area <= max_area {
+        return None;
+    }
+    let factor = (max_area as f64 / area as f64).sqrt();
+    let scale = |side: u32| ((f64::from(side) * factor).floor() as u32).clamp(1, side);
+    let (w, h) = (scale(width), scale(height));
+    // A side rounded up to 1 pixel leaves the other to carry the limit alone.
+    let w = w.min(
+        u32::try_from(max_area / u64::from(h))
+            .unwrap_or(u32::MAX)
+            .max(1),
+    );
+    let h = h.min(
+        u32::try_from(max_area / u64::from(w))
+            .unwrap_or(u32::MAX)
+            .max(1),
+    );
+    Some((w, h))
 }
 
 fn downscale_rgb(image: &RgbImage, width: u32, height: u32) -> RgbImage {
@@ -892,21 +924,34 @@ mod tests {
     }
 
     #[test]
-    fn a_large_image_is_scaled_to_the_longest_side() {
-        let png = encode_as(&DynamicImage::ImageRgb8(photo(300, 120)), ImageFormat::Png);
+    fn a_large_photo_is_scaled_to_the_longest_side_a_screenshot_to_an_area() {
+        let jpeg = encode_as(&DynamicImage::ImageRgb8(photo(300, 120)), ImageFormat::Jpeg);
         let limits = ImageLimits {
             max_side: 100,
             ..ImageLimits::default()
         };
-        let out = clean(&png, &limits).unwrap();
+        let out = clean(&jpeg, &limits).unwrap();
         assert_eq!((out.width, out.height), (100, 40));
         let back = image::load_from_memory(&out.bytes).unwrap();
         assert_eq!(back.dimensions(), (100, 40));
 
         // Portrait, odd ratio: the short side is rounded, never 0.
-        let tall = encode_as(&DynamicImage::ImageRgb8(photo(3, 700)), ImageFormat::Png);
+        let tall = encode_as(&DynamicImage::ImageRgb8(photo(3, 700)), ImageFormat::Jpeg);
         let out = clean(&tall, &limits).unwrap();
         assert_eq!((out.width, out.height), (1, 100));
+
+        // A PNG keeps its shape within 2 × 100² pixels: 300 × 120 fits, 600 × 120 does not.
+        let png = encode_as(&DynamicImage::ImageRgb8(photo(150, 120)), ImageFormat::Png);
+        assert_eq!(clean(&png, &limits).unwrap().width, 150);
+        let png = encode_as(&DynamicImage::ImageRgb8(photo(600, 120)), ImageFormat::Png);
+        let out = clean(&png, &limits).unwrap();
+        assert!(u64::from(out.width) * u64::from(out.height) <= 20_000);
+        assert!(
+            (out.width, out.height) == (316, 63),
+            "{} × {}",
+            out.width,
+            out.height
+        );
     }
 
     #[test]
@@ -916,6 +961,18 @@ mod tests {
         assert_eq!(scaled_size(1170, 2532, 3072), None);
         assert_eq!(scaled_size(3072, 3072, 3072), None);
         assert_eq!(scaled_size(65_535, 1, 3072), Some((3072, 1)));
+    }
+
+    #[test]
+    fn screenshots_are_limited_by_area_so_long_ones_stay_readable() {
+        let max = 2 * 3072u64 * 3072;
+        assert_eq!(scaled_to_area(1290, 2796, max), None);
+        assert_eq!(scaled_to_area(1080, 17_000, max), None);
+        let (w, h) = scaled_to_area(1080, 20_000, max).unwrap();
+        assert!(u64::from(w) * u64::from(h) <= max);
+        assert!(w >= 1000 && h >= 18_500, "{w} × {h}");
+        assert_eq!(scaled_to_area(60_000, 1, 10), Some((10, 1)));
+        assert_eq!(scaled_to_area(1, 60_000, 10), Some((1, 10)));
     }
 
     #[test]
