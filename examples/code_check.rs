@@ -45,7 +45,7 @@ async fn main() {
             .validate()
             .map_err(|_| "invalid")
             .expect("a valid form");
-        let receipt = intake::accept(&store, &secret, &school, valid, Lang::Nl)
+        let receipt = intake::accept(&store, &secret, &school, valid, Lang::Nl, Vec::new())
             .await
             .expect("stored");
         codes.push(receipt.code);
@@ -57,7 +57,7 @@ async fn main() {
                 .await
                 .expect("a lookup")
                 .expect("the report");
-            conversation::add_pupil_message(&store, &config, &mut thread, text.into())
+            conversation::add_pupil_message(&store, &config, &mut thread, text.into(), Vec::new())
                 .await
                 .expect("stored");
         }

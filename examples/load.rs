@@ -367,9 +367,16 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
                     let mut n = 0u64;
                     while Instant::now() < deadline {
                         let valid = form.validate().map_err(|_| "invalid").expect("valid");
-                        fluister::intake::accept(&store, &secret, &school, valid, Lang::Nl)
-                            .await
-                            .expect("stored");
+                        fluister::intake::accept(
+                            &store,
+                            &secret,
+                            &school,
+                            valid,
+                            Lang::Nl,
+                            Vec::new(),
+                        )
+                        .await
+                        .expect("stored");
                         n += 1;
                     }
                     n

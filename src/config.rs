@@ -43,6 +43,8 @@ pub struct Config {
     pub trusted_proxies: Vec<(IpAddr, u8)>,
     /// Every pupil arrives through a Tor onion service (from loopback): per-source limits off.
     pub tor: bool,
+    /// The largest evidence image a pupil may send, in MiB.
+    pub evidence_file_mib: u32,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -67,6 +69,7 @@ impl Config {
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
             tor: false,
+            evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
         }
     }
 
@@ -92,21 +95,28 @@ pub enum ConfigError {
     DemoKey { path: PathBuf, message: String },
 }
 
-const TOP_KEYS: [&str; 7] = [
+/// The default largest evidence image, in MiB: a phone photo is 2-6 MiB.
+pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
+/// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
+const MAX_EVIDENCE_FILE_MIB: u32 = 50;
+
+const TOP_KEYS: [&str; 8] = [
     "listen",
     "data_dir",
     "session_hours",
     "trusted_proxies",
     "tor",
+    "evidence_file_mib",
     "limits",
     "school",
 ];
-const LIMIT_KEYS: [&str; 7] = [
+const LIMIT_KEYS: [&str; 8] = [
     "reports_per_source_per_hour",
     "reports_per_school_per_minute",
     "checks_per_source_per_minute",
     "failed_checks_per_minute",
     "messages_per_report_per_hour",
+    "uploads_per_source_per_hour",
     "signins_per_source_per_minute",
     "signins_per_recipient_per_minute",
 ];
@@ -121,6 +131,7 @@ struct RawConfig {
     trusted_proxies: Vec<String>,
     #[serde(default)]
     tor: bool,
+    evidence_file_mib: Option<u32>,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
@@ -134,6 +145,7 @@ struct RawLimits {
     checks_per_source_per_minute: Option<u32>,
     failed_checks_per_minute: Option<u32>,
     messages_per_report_per_hour: Option<u32>,
+    uploads_per_source_per_hour: Option<u32>,
     signins_per_source_per_minute: Option<u32>,
     signins_per_recipient_per_minute: Option<u32>,
 }
@@ -172,6 +184,11 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             "messages_per_report_per_hour",
             raw.messages_per_report_per_hour,
             d.messages_per_report_per_hour,
+        )?,
+        uploads_per_source_per_hour: pick(
+            "uploads_per_source_per_hour",
+            raw.uploads_per_source_per_hour,
+            d.uploads_per_source_per_hour,
         )?,
         signins_per_source_per_minute: pick(
             "signins_per_source_per_minute",
@@ -266,6 +283,13 @@ pub fn parse(
         )));
     }
     let limits = validate_limits(raw.limits).map_err(&invalid)?;
+    let evidence_file_mib = raw.evidence_file_mib.unwrap_or(DEFAULT_EVIDENCE_FILE_MIB);
+    if !(1..=MAX_EVIDENCE_FILE_MIB).contains(&evidence_file_mib) {
+        return Err(invalid(format!(
+            "evidence_file_mib = {evidence_file_mib}: the largest evidence image must be 1 to \
+             {MAX_EVIDENCE_FILE_MIB} MiB (the default is {DEFAULT_EVIDENCE_FILE_MIB})"
+        )));
+    }
     let mut trusted_proxies = Vec::new();
     for (i, p) in raw.trusted_proxies.iter().enumerate() {
         trusted_proxies.push(parse_network(p).ok_or_else(|| {
@@ -303,6 +327,7 @@ pub fn parse(
         limits,
         trusted_proxies,
         tor: raw.tor,
+        evidence_file_mib,
     })
 }
 
@@ -555,6 +580,10 @@ mod tests {
         assert!(e.contains("limits.checks_per_minute"), "{e}");
         let e = parse_str(&format!("{ok}\n[limits]\nfailed_checks_per_minute = 0")).unwrap_err();
         assert!(e.contains("limits.failed_checks_per_minute"), "{e}");
+        let e = parse_str(&format!("evidence_file_mib = 0\n{ok}")).unwrap_err();
+        assert!(e.contains("evidence_file_mib = 0"), "{e}");
+        let e = parse_str(&format!("evidence_file_mib = 51\n{ok}")).unwrap_err();
+        assert!(e.contains("1 to 50 MiB"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

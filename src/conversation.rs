@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::code::PickupCode;
 use crate::config::Config;
 use crate::crypto::{self, ServerSecret};
-use crate::report::{ReportDocument, clean_text};
+use crate::evidence::CleanImage;
+use crate::report::{AttachmentInfo, ReportDocument, clean_text};
 use crate::store::{Author, NewMessage, ReportId, Status, Store, StoreError, StoredReport};
 
 /// Most characters in one follow-up message.
@@ -20,11 +21,18 @@ pub const MESSAGE_MAX: usize = 20_000;
 pub struct MessageDocument {
     pub version: u32,
     pub text: String,
+    /// The evidence images sealed with this message, in the order of their numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 impl MessageDocument {
     pub fn new(text: String) -> Self {
-        MessageDocument { version: 1, text }
+        MessageDocument {
+            version: 1,
+            text,
+            attachments: Vec::new(),
+        }
     }
 
     /// Reads a decrypted message; a client that sent plain UTF-8 text instead of the JSON
@@ -53,6 +61,8 @@ pub struct ShownMessage {
     pub from_pupil: bool,
     pub sent_on: String,
     pub text: Option<String>,
+    /// How many evidence images came with it.
+    pub attachments: usize,
 }
 
 /// Why a follow-up was not accepted.
@@ -108,6 +118,21 @@ impl Thread {
         &self.report.id
     }
 
+    /// True when this kind of report never takes images. The category is sealed, so this
+    /// decrypts the report; one that cannot be read counts as "never".
+    pub async fn forbids_upload(&self) -> bool {
+        let identity = self.identity.clone();
+        let ciphertext = self.report.ciphertext.clone();
+        tokio::task::spawn_blocking(move || {
+            crypto::decrypt(&identity, &ciphertext)
+                .ok()
+                .and_then(|plain| serde_json::from_slice::<ReportDocument>(&plain).ok())
+                .is_none_or(|doc| doc.category.forbids_upload())
+        })
+        .await
+        .unwrap_or(true)
+    }
+
     /// True when the pupil's key really decrypts the report: "your code works" is never a guess.
     pub async fn opens(self) -> Result<bool, ConversationError> {
         tokio::task::spawn_blocking(move || {
@@ -160,13 +185,16 @@ pub async fn read(store: &Store, thread: Thread) -> Result<Conversation, Convers
         let messages = messages
             .into_iter()
             .filter(|m| m.author != Author::Note)
-            .map(|m| ShownMessage {
-                from_pupil: m.author == Author::Pupil,
-                text: crypto::decrypt(&identity, &m.ciphertext)
+            .map(|m| {
+                let doc = crypto::decrypt(&identity, &m.ciphertext)
                     .ok()
-                    .and_then(|p| MessageDocument::from_plaintext(&p))
-                    .map(|d| d.text),
-                sent_on: m.sent_on,
+                    .and_then(|p| MessageDocument::from_plaintext(&p));
+                ShownMessage {
+                    from_pupil: m.author == Author::Pupil,
+                    attachments: doc.as_ref().map_or(0, |d| d.attachments.len()),
+                    text: doc.map(|d| d.text),
+                    sent_on: m.sent_on,
+                }
             })
             .collect();
         Ok(Conversation {
@@ -181,13 +209,15 @@ pub async fn read(store: &Store, thread: Thread) -> Result<Conversation, Convers
     .map_err(|e| ConversationError::Join(e.to_string()))?
 }
 
-/// Adds a pupil's follow-up to a thread, sealed for the school's advisers and the pupil,
-/// durably. `Ok(false)` when the report is gone or its school no longer configured.
+/// Adds a pupil's follow-up, with its cleaned evidence images, to a thread: sealed for the
+/// school's advisers and the pupil, stored durably in one transaction. `Ok(false)` when the
+/// report is gone or its school no longer configured.
 pub async fn add_pupil_message(
     store: &Store,
     config: &Config,
     thread: &mut Thread,
     text: String,
+    images: Vec<CleanImage>,
 ) -> Result<bool, ConversationError> {
     let Some(school) = config.school(&thread.report.school) else {
         // A school removed from the config: nobody could read a message to it.
@@ -195,14 +225,13 @@ pub async fn add_pupil_message(
     };
     let advisers = school.advisers.clone();
     let reporter = thread.identity.to_public();
-    let ciphertext = tokio::task::spawn_blocking(move || {
-        let padded = crypto::pad_json(
-            serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
-        );
-        crypto::encrypt(
-            &crate::intake::recipients_for(&reporter, &advisers),
-            &padded,
-        )
+    let (ciphertext, attachments) = tokio::task::spawn_blocking(move || {
+        let recipients = crate::intake::recipients_for(&reporter, &advisers);
+        let (infos, attachments) = crate::intake::seal_images(images, &recipients)?;
+        let mut document = MessageDocument::new(text);
+        document.attachments = infos;
+        let padded = crypto::pad_json(serde_json::to_vec(&document).expect("a message serializes"));
+        Ok::<_, crypto::EncryptFailed>((crypto::encrypt(&recipients, &padded)?, attachments))
     })
     .await
     .map_err(|e| ConversationError::Join(e.to_string()))??;
@@ -212,6 +241,7 @@ pub async fn add_pupil_message(
             author: Author::Pupil,
             sent_on: crate::date::today(),
             ciphertext,
+            attachments,
         })
         .await?;
     if stored.is_some() && thread.report.status == Status::Closed {

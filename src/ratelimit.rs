@@ -28,6 +28,7 @@ pub struct Limits {
     pub checks_per_source_per_minute: u32,
     pub failed_checks_per_minute: u32,
     pub messages_per_report_per_hour: u32,
+    pub uploads_per_source_per_hour: u32,
     pub signins_per_source_per_minute: u32,
     pub signins_per_recipient_per_minute: u32,
 }
@@ -42,6 +43,9 @@ impl Default for Limits {
             checks_per_source_per_minute: 30,
             failed_checks_per_minute: 600,
             messages_per_report_per_hour: 30,
+            // Evidence images, counted one by one: decoding a photo is the most expensive thing
+            // a pupil can ask of the server.
+            uploads_per_source_per_hour: 60,
             signins_per_source_per_minute: 40,
             signins_per_recipient_per_minute: 20,
         }
@@ -81,6 +85,7 @@ pub struct Limiters {
     failed_checks_closed_until: AtomicU64,
     started: Instant,
     messages_by_report: Keyed<String>,
+    uploads_by_source: Keyed<Source>,
     signins_by_source: Keyed<Source>,
     signins_by_recipient: Keyed<String>,
 }
@@ -119,6 +124,7 @@ impl Limiters {
             failed_checks_closed_until: AtomicU64::new(0),
             started: Instant::now(),
             messages_by_report: RateLimiter::keyed(per_hour(limits.messages_per_report_per_hour)),
+            uploads_by_source: RateLimiter::keyed(per_hour(limits.uploads_per_source_per_hour)),
             signins_by_source: RateLimiter::keyed(per_minute(limits.signins_per_source_per_minute)),
             signins_by_recipient: RateLimiter::keyed(per_minute(
                 limits.signins_per_recipient_per_minute,
@@ -181,6 +187,23 @@ impl Limiters {
         check(&self.messages_by_report, &report_id.to_owned())
     }
 
+    /// `files` evidence images from `source`, counted one by one. More at once than the hourly
+    /// budget holds is refused with an hour's wait.
+    pub fn uploads(&self, source: Source, files: usize) -> Result<(), RetryAfter> {
+        let Some(n) = NonZeroU32::new(u32::try_from(files).unwrap_or(u32::MAX)) else {
+            return Ok(());
+        };
+        if !self.per_source {
+            return Ok(());
+        }
+        let limiter = &self.uploads_by_source;
+        match limiter.check_key_n(&source, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(RetryAfter(not_until.wait_time_from(limiter.clock().now()))),
+            Err(_) => Err(RetryAfter(Duration::from_secs(3600))),
+        }
+    }
+
     /// An adviser asking for a sign-in challenge: counted per source and per recipient, so one
     /// sign-in (challenge, then answer) costs one unit of the recipient's budget.
     pub fn signin_challenge(&self, source: Source, recipient: &str) -> Result<(), RetryAfter> {
@@ -207,6 +230,7 @@ impl Limiters {
         for l in [
             &self.reports_by_source,
             &self.checks_by_source,
+            &self.uploads_by_source,
             &self.signins_by_source,
         ] {
             l.retain_recent();
@@ -242,9 +266,30 @@ mod tests {
             checks_per_source_per_minute: 2,
             failed_checks_per_minute: 3,
             messages_per_report_per_hour: 2,
+            uploads_per_source_per_hour: 5,
             signins_per_source_per_minute: 2,
             signins_per_recipient_per_minute: 2,
         }
+    }
+
+    #[test]
+    fn uploads_count_file_by_file_per_source() {
+        let l = Limiters::new(&tight(), false);
+        let a = l.source("192.0.2.1".parse().unwrap());
+        let b = l.source("192.0.2.2".parse().unwrap());
+        assert!(l.uploads(a, 0).is_ok());
+        assert!(l.uploads(a, 3).is_ok());
+        assert!(l.uploads(a, 3).is_err(), "3 + 3 is over 5");
+        assert!(l.uploads(a, 2).is_ok());
+        assert!(l.uploads(a, 1).is_err());
+        assert!(
+            l.uploads(b, 5).is_ok(),
+            "another address has its own budget"
+        );
+        let wait = l.uploads(b, 6).unwrap_err();
+        assert_eq!(wait.secs(), 3600, "more than the budget ever holds");
+        let tor = Limiters::new(&tight(), true);
+        assert!(tor.uploads(a, 5).is_ok() && tor.uploads(a, 5).is_ok());
     }
 
     #[test]

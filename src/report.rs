@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::{CleanImage, MediaType};
 use crate::i18n::Lang;
 
 /// Most characters in "what happened".
@@ -236,12 +237,45 @@ pub struct ReportDocument {
     pub involved: String,
     pub danger_now: Option<DangerNow>,
     pub lang: Lang,
-    pub attachments: Vec<String>,
+    /// The evidence images sealed with this report, in the order of their numbers.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInfo>,
     pub received_on: String,
 }
 
+/// What the sealed document says about one evidence image, so an adviser's client can name the
+/// file and cut the padding off. The pupil's file name is not kept: phones put the date and time
+/// of day, and sometimes the device, in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    /// `image/png` or `image/jpeg`.
+    #[serde(rename = "type")]
+    pub media_type: MediaType,
+    /// The image's length before padding.
+    pub bytes: usize,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl AttachmentInfo {
+    pub fn of(image: &CleanImage) -> Self {
+        AttachmentInfo {
+            media_type: image.media_type,
+            bytes: image.bytes.len(),
+            width: image.width,
+            height: image.height,
+        }
+    }
+}
+
 impl ReportDocument {
-    pub fn new(school: &str, report: ValidReport, lang: Lang, received_on: String) -> Self {
+    pub fn new(
+        school: &str,
+        report: ValidReport,
+        lang: Lang,
+        received_on: String,
+        attachments: Vec<AttachmentInfo>,
+    ) -> Self {
         ReportDocument {
             version: 1,
             school: school.to_owned(),
@@ -252,7 +286,7 @@ impl ReportDocument {
             involved: report.involved,
             danger_now: report.danger_now,
             lang,
-            attachments: Vec::new(),
+            attachments,
             received_on,
         }
     }
@@ -350,6 +384,7 @@ mod tests {
             f.validate().ok().unwrap(),
             Lang::Nl,
             "2026-11-21".into(),
+            Vec::new(),
         );
         assert!(doc.to_json().len() < 128 * 1024);
     }

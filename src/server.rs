@@ -26,7 +26,7 @@ use crate::web::{AppState, app};
 
 /// Time a client gets to send its request headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time a client gets to send its request body (forms are at most 512 KiB).
+/// Time a client gets to send a request body before its size buys it more (see `TimedBody`).
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most connections served at once; more wait in the kernel's accept queue.
 pub const MAX_CONNECTIONS: usize = 2048;
@@ -127,29 +127,40 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
     }
 }
 
+/// Bytes of body that buy one more second past `BODY_TIMEOUT`: a photo upload from a phone on a
+/// slow connection (256 kbit/s) still arrives, a client dribbling bytes does not.
+const BODY_BYTES_PER_SECOND: u64 = 32 * 1024;
+/// The longest any body may take, however fast it keeps coming.
+const BODY_TIMEOUT_MAX: Duration = Duration::from_secs(600);
+
 pin_project_lite::pin_project! {
-    /// A request body that fails once `BODY_TIMEOUT` has passed without it being complete, so
-    /// a client dribbling a body byte by byte cannot hold a connection and a worker forever.
+    /// A request body that fails once its deadline has passed without it being complete, so a
+    /// client dribbling a body byte by byte cannot hold a connection and a worker forever. The
+    /// deadline is `BODY_TIMEOUT`, pushed back by one second for every `BODY_BYTES_PER_SECOND`
+    /// that arrive, up to `BODY_TIMEOUT_MAX`.
     struct TimedBody {
         #[pin]
         inner: Incoming,
         #[pin]
         deadline: tokio::time::Sleep,
+        latest: tokio::time::Instant,
     }
 }
 
 impl TimedBody {
     fn new(inner: Incoming) -> Self {
+        let now = tokio::time::Instant::now();
         TimedBody {
             inner,
-            deadline: tokio::time::sleep(BODY_TIMEOUT),
+            deadline: tokio::time::sleep_until(now + BODY_TIMEOUT),
+            latest: now + BODY_TIMEOUT_MAX,
         }
     }
 }
 
 /// The body took too long to arrive.
 #[derive(Debug, thiserror::Error)]
-#[error("the request body did not arrive within {BODY_TIMEOUT:?}")]
+#[error("the request body did not arrive in time")]
 struct BodyTimeout;
 
 impl http_body::Body for TimedBody {
@@ -160,8 +171,14 @@ impl http_body::Body for TimedBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = self.project();
+        let mut this = self.project();
         if let Poll::Ready(frame) = this.inner.poll_frame(cx) {
+            if let Some(Ok(data)) = frame.as_ref().map(|r| r.as_ref().map(|f| f.data_ref())) {
+                let len = data.map_or(0, |d| d.len() as u64);
+                let extra = Duration::from_secs_f64(len as f64 / BODY_BYTES_PER_SECOND as f64);
+                let later = (this.deadline.deadline() + extra).min(*this.latest);
+                this.deadline.as_mut().reset(later);
+            }
             return Poll::Ready(frame.map(|r| r.map_err(Into::into)));
         }
         match this.deadline.poll(cx) {

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_messages.sql",
         include_str!("../schema/0002_messages.sql"),
     ),
+    (
+        "0003_attachments.sql",
+        include_str!("../schema/0003_attachments.sql"),
+    ),
 ];
 
 /// Most writes waiting for the writer; past this a submission is told the server is busy
@@ -118,6 +122,18 @@ pub struct NewMessage {
     pub author: Author,
     pub sent_on: String,
     pub ciphertext: Vec<u8>,
+    /// Sealed evidence images that came with it, in order; stored in the same transaction.
+    pub attachments: Vec<Vec<u8>>,
+}
+
+/// An attachment as listed: where it belongs and how big its ciphertext is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentEntry {
+    /// 1, 2, 3 … within the report.
+    pub n: i64,
+    /// The message it came with; `None` for the report itself.
+    pub message: Option<i64>,
+    pub size: i64,
 }
 
 /// A message as stored.
@@ -137,6 +153,8 @@ pub struct ReportSummary {
     pub messages: i64,
     /// Date of the newest pupil message, if any, so a client can tell what is unread.
     pub last_pupil_message: Option<String>,
+    /// How many evidence images the report and its messages carry.
+    pub attachments: i64,
 }
 
 /// A report to store: everything but the id, which the store makes.
@@ -146,6 +164,8 @@ pub struct NewReport {
     pub code_hash: [u8; 32],
     pub reporter_recipient: String,
     pub ciphertext: Vec<u8>,
+    /// Sealed evidence images, in order; stored in the same transaction as the report.
+    pub attachments: Vec<Vec<u8>>,
 }
 
 /// A report row as stored.
@@ -306,6 +326,38 @@ impl Store {
         .await
     }
 
+    /// Every attachment of a report, in order.
+    pub async fn attachments(&self, id: ReportId) -> Result<Vec<AttachmentEntry>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT n, message_seq, length(ciphertext) FROM attachments
+                 WHERE report_id = ?1 ORDER BY n",
+            )?;
+            stmt.query_map(params![id.as_str()], |row| {
+                Ok(AttachmentEntry {
+                    n: row.get(0)?,
+                    message: row.get(1)?,
+                    size: row.get(2)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    /// One attachment's ciphertext.
+    pub async fn attachment(&self, id: ReportId, n: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT ciphertext FROM attachments WHERE report_id = ?1 AND n = ?2",
+                params![id.as_str(), n],
+                |row| row.get(0),
+            )
+            .optional()
+        })
+        .await
+    }
+
     /// The reports of the given schools, newest first, optionally only one status and only
     /// those with activity on or after `since` (a date).
     pub async fn list_reports(
@@ -319,7 +371,8 @@ impl Store {
                 "SELECT r.id, r.school, r.received_on, r.status, r.reporter_recipient, r.ciphertext,
                         max(r.received_on, coalesce(max(m.sent_on), '')) AS last_activity,
                         count(m.seq),
-                        max(CASE WHEN m.author = 'pupil' THEN m.sent_on END)
+                        max(CASE WHEN m.author = 'pupil' THEN m.sent_on END),
+                        (SELECT count(*) FROM attachments a WHERE a.report_id = r.id)
                  FROM reports r LEFT JOIN messages m ON m.report_id = r.id
                  WHERE r.school = ?1 AND (?2 IS NULL OR r.status = ?2)
                  GROUP BY r.id
@@ -336,6 +389,7 @@ impl Store {
                             last_activity: row.get(6)?,
                             messages: row.get(7)?,
                             last_pupil_message: row.get(8)?,
+                            attachments: row.get(9)?,
                         })
                     },
                 )?;
@@ -566,6 +620,7 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
             ],
         )?;
         if inserted == 1 {
+            insert_attachments(conn, &id, None, &r.attachments)?;
             return Ok(id);
         }
     }
@@ -596,6 +651,7 @@ fn insert_message(conn: &Connection, m: &NewMessage) -> Result<Option<i64>, Stor
         ],
         |r| r.get(0),
     )?;
+    insert_attachments(conn, &m.report, Some(seq), &m.attachments)?;
     if m.author == Author::Pupil {
         conn.execute(
             "UPDATE reports SET status = 'open' WHERE id = ?1 AND status = 'closed'",
@@ -603,6 +659,26 @@ fn insert_message(conn: &Connection, m: &NewMessage) -> Result<Option<i64>, Stor
         )?;
     }
     Ok(Some(seq))
+}
+
+/// Numbers attachments on from the report's last one, inside the caller's savepoint.
+fn insert_attachments(
+    conn: &Connection,
+    report: &ReportId,
+    message: Option<i64>,
+    attachments: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO attachments (report_id, n, message_seq, ciphertext)
+         SELECT ?1, coalesce(max(n), 0) + 1, ?2, ?3 FROM attachments WHERE report_id = ?1",
+    )?;
+    for ciphertext in attachments {
+        stmt.execute(params![report.as_str(), message, ciphertext])?;
+    }
+    Ok(())
 }
 
 fn set_status(conn: &Connection, id: &ReportId, status: Status) -> Result<bool, StoreError> {
@@ -641,6 +717,7 @@ mod tests {
             code_hash: [hash; 32],
             reporter_recipient: "age1example".into(),
             ciphertext: b"age-encryption.org/v1\nrest".to_vec(),
+            attachments: Vec::new(),
         }
     }
 
@@ -686,6 +763,7 @@ mod tests {
             author,
             sent_on: "2026-11-22".into(),
             ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
+            attachments: Vec::new(),
         };
         assert_eq!(
             store.insert_message(msg(Author::Adviser)).await.unwrap(),
@@ -726,6 +804,57 @@ mod tests {
             .await
             .unwrap();
         assert!(other.is_empty());
+    }
+
+    #[tokio::test]
+    async fn attachments_are_numbered_across_report_and_messages_and_stored_with_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let sealed = |tag: &str| format!("age-encryption.org/v1\n{tag}").into_bytes();
+        let mut r = new_report(7);
+        r.attachments = vec![sealed("a"), sealed("bb")];
+        let id = store.insert_report(r).await.unwrap();
+        let seq = store
+            .insert_message(NewMessage {
+                report: id.clone(),
+                author: Author::Pupil,
+                sent_on: "2026-11-22".into(),
+                ciphertext: sealed("msg"),
+                attachments: vec![sealed("ccc")],
+            })
+            .await
+            .unwrap();
+        assert_eq!(seq, Some(1));
+        let listed = store.attachments(id.clone()).await.unwrap();
+        let expect = |n, message, tag: &str| AttachmentEntry {
+            n,
+            message,
+            size: sealed(tag).len() as i64,
+        };
+        assert_eq!(
+            listed,
+            [
+                expect(1, None, "a"),
+                expect(2, None, "bb"),
+                expect(3, Some(1), "ccc")
+            ]
+        );
+        assert_eq!(
+            store.attachment(id.clone(), 3).await.unwrap(),
+            Some(sealed("ccc"))
+        );
+        assert_eq!(store.attachment(id.clone(), 4).await.unwrap(), None);
+
+        // One attachment that is not an age file: neither the report nor its other images stay.
+        let mut bad = new_report(8);
+        bad.attachments = vec![sealed("fine"), b"GIF89a plain image".to_vec()];
+        assert!(store.insert_report(bad).await.is_err());
+        assert!(store.report_by_code_hash([8; 32]).await.unwrap().is_none());
+        let stray: i64 = store
+            .read(|c| c.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(stray, 3);
     }
 
     #[test]

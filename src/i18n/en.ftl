@@ -139,3 +139,19 @@ too-many = You tried a bit too often just now. Wait { $minutes } { $minutes ->
    *[other] minutes
 } and then try again.
 too-many-kept = Your text is still here.
+field-evidence = Screenshots or photos
+field-evidence-hint = You can add up to { $files } pictures (JPG, PNG, WebP or GIF), each up to { $mib } MB. Before we store them we remove all hidden data, such as where and with which phone a photo was taken.
+evidence-never-nude = Never send a nude photo or video, not even as proof. Write down where it is instead: which app, which group or which account.
+problem-file-not-image = { $file }: this is not a picture we can open. Choose a JPG, PNG, WebP or GIF.
+problem-file-too-big = { $file }: this file is { $size } MB. It may be at most { $max } MB. Take a screenshot or choose a smaller photo.
+problem-file-too-many-pixels = { $file }: this picture is far too big ({ $width } × { $height } pixels). Take a screenshot of it and send that.
+problem-file-unreadable = { $file }: this file is damaged or did not arrive completely. Try again, or take a new screenshot.
+problem-file-too-many = { $file }: you can send at most { $max } pictures at a time. Send the rest later in a message with your code.
+problem-file-busy = { $file }: it is very busy right now. Please try again in a minute.
+problem-files-not-allowed = For this topic we never take pictures, not even as proof ({ $files }). Write down where it is instead: which app, which group or which account.
+problem-too-large = Everything together was too big to receive. Send fewer or smaller pictures.
+files-again = Nothing was sent. Your text is still here, but you need to choose your pictures again: your browser cannot keep them for you.
+conv-attachments = { $count ->
+    [one] 1 picture attached
+   *[other] { $count } pictures attached
+}

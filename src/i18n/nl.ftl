@@ -139,3 +139,19 @@ too-many = Je hebt het net te vaak geprobeerd. Wacht { $minutes } { $minutes ->
    *[other] minuten
 } en probeer het dan opnieuw.
 too-many-kept = Je tekst staat er nog.
+field-evidence = Screenshots of foto's
+field-evidence-hint = Je mag { $files } afbeeldingen toevoegen (JPG, PNG, WebP of GIF), elk tot { $mib } MB. Voor we ze opslaan halen we alle verborgen gegevens eruit, zoals waar en met welke telefoon een foto is gemaakt.
+evidence-never-nude = Stuur nooit een naaktfoto of naaktfilmpje, ook niet als bewijs. Schrijf liever op waar het staat: welke app, welke groep of welk account.
+problem-file-not-image = { $file }: dit is geen afbeelding die we kunnen openen. Kies een JPG, PNG, WebP of GIF.
+problem-file-too-big = { $file }: dit bestand is { $size } MB. Het mag hoogstens { $max } MB zijn. Maak een screenshot of kies een kleinere foto.
+problem-file-too-many-pixels = { $file }: deze afbeelding is veel te groot ({ $width } × { $height } beeldpunten). Maak er een screenshot van en stuur die.
+problem-file-unreadable = { $file }: dit bestand is kapot of kwam niet helemaal aan. Probeer het nog een keer, of maak een nieuwe screenshot.
+problem-file-too-many = { $file }: je kunt hoogstens { $max } afbeeldingen tegelijk sturen. Stuur de rest later in een bericht met je code.
+problem-file-busy = { $file }: het is nu heel druk. Probeer het over een minuut opnieuw.
+problem-files-not-allowed = Bij dit onderwerp nemen we geen afbeeldingen aan, ook niet als bewijs ({ $files }). Schrijf liever op waar het staat: welke app, welke groep of welk account.
+problem-too-large = Alles bij elkaar was te groot om te ontvangen. Stuur minder of kleinere afbeeldingen.
+files-again = Er is niets verstuurd. Je tekst staat er nog, maar je afbeeldingen moet je opnieuw kiezen: je browser kan ze niet voor je bewaren.
+conv-attachments = { $count ->
+    [one] 1 afbeelding meegestuurd
+   *[other] { $count } afbeeldingen meegestuurd
+}

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}", get(get_report))
         .route("/reports/{id}/messages", post(post_message))
         .route("/reports/{id}/status", put(put_status))
+        .route("/reports/{id}/attachments/{n}", get(get_attachment))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
@@ -301,6 +302,7 @@ async fn list_reports(
                 "last_activity": s.last_activity,
                 "messages": s.messages,
                 "last_pupil_message": s.last_pupil_message,
+                "attachments": s.attachments,
                 "reporter_recipient": s.report.reporter_recipient,
                 "ciphertext": B64.encode(&s.report.ciphertext),
             })
@@ -317,6 +319,14 @@ async fn get_report(
 ) -> Result<Response, ApiError> {
     let report = adviser.report(&state, &id).await?;
     let messages = state.store.messages(report.id.clone()).await?;
+    let attachments = state.store.attachments(report.id.clone()).await?;
+    let listed = |message: Option<i64>| {
+        attachments
+            .iter()
+            .filter(|a| a.message == message)
+            .map(|a| json!({ "n": a.n, "size": a.size }))
+            .collect::<Vec<_>>()
+    };
     let advisers: Vec<String> = state
         .config
         .school(&report.school)
@@ -330,6 +340,7 @@ async fn get_report(
                 "author": m.author.as_str(),
                 "sent_on": m.sent_on,
                 "ciphertext": B64.encode(&m.ciphertext),
+                "attachments": listed(Some(m.seq)),
             })
         })
         .collect();
@@ -341,8 +352,31 @@ async fn get_report(
         "reporter_recipient": report.reporter_recipient,
         "adviser_recipients": advisers,
         "ciphertext": B64.encode(&report.ciphertext),
+        "attachments": listed(None),
         "messages": messages,
     })))
+}
+
+/// `GET reports/{id}/attachments/{n}`: one evidence image, as the raw binary age file it is
+/// stored as (`… | age -d -i adviser.key > image`). What it is (type, length before padding)
+/// is in the sealed report or message it came with.
+async fn get_attachment(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let report = adviser.report(&state, &id).await?;
+    let n: i64 = n.parse().map_err(|_| ApiError::NotFound)?;
+    let ciphertext = state
+        .store
+        .attachment(report.id, n)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        ciphertext,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -399,6 +433,7 @@ async fn post_message(
             author,
             sent_on: crate::date::today(),
             ciphertext,
+            attachments: Vec::new(),
         })
         .await?
         .ok_or(ApiError::NotFound)?;

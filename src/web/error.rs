@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::config::School;
 use crate::i18n::Lang;
+use crate::intake::FileProblem;
 use crate::report::ReportForm;
 
 use super::views::{self, Notice};
@@ -31,6 +32,8 @@ pub struct RefusedReport {
     pub school: School,
     pub form: ReportForm,
     pub notices: Vec<Notice>,
+    /// The largest evidence file, for the form's hint.
+    pub file_mib: u32,
 }
 
 impl RefusedReport {
@@ -40,8 +43,12 @@ impl RefusedReport {
             StatusCode::TOO_MANY_REQUESTS
         } else if has(|n| matches!(n, Notice::Unavailable)) {
             StatusCode::INTERNAL_SERVER_ERROR
-        } else if has(|n| matches!(n, Notice::Busy)) {
+        } else if has(|n| {
+            matches!(n, Notice::Busy) || matches!(n, Notice::File(f) if f.why == FileProblem::Busy)
+        }) {
             StatusCode::SERVICE_UNAVAILABLE
+        } else if has(|n| matches!(n, Notice::TooLarge)) {
+            StatusCode::PAYLOAD_TOO_LARGE
         } else if has(|n| matches!(n, Notice::Unreadable)) {
             StatusCode::UNSUPPORTED_MEDIA_TYPE
         } else if has(|n| matches!(n, Notice::InvalidUtf8)) {
@@ -72,7 +79,7 @@ impl IntoResponse for AppError {
                 .into_response(),
             AppError::ReportRefused(r) => {
                 let status = r.status();
-                let page = views::report_form(r.lang, &r.school, &r.form, &r.notices);
+                let page = views::report_form(r.lang, &r.school, &r.form, &r.notices, r.file_mib);
                 let wait = r.notices.iter().find_map(|n| match n {
                     Notice::TooMany(wait) => Some(wait.secs().to_string()),
                     _ => None,

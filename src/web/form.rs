@@ -49,6 +49,14 @@ impl FormBody {
         }
     }
 
+    /// A form from fields already decoded (a multipart body's text fields).
+    pub fn from_pairs(pairs: Vec<(String, String)>, invalid_utf8: bool) -> FormBody {
+        FormBody {
+            pairs,
+            invalid_utf8,
+        }
+    }
+
     /// The first value of `name`, or "" when the field is absent.
     pub fn get(&self, name: &str) -> &str {
         self.pairs

@@ -5,6 +5,7 @@ mod error;
 pub mod form;
 mod peer;
 mod pupil;
+mod upload;
 mod views;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::auth::Auth;
 use crate::config::Config;
 use crate::crypto::ServerSecret;
 use crate::i18n::Lang;
+use crate::intake::ImageWork;
 use crate::ratelimit::Limiters;
 use crate::store::Store;
 
@@ -40,18 +42,21 @@ pub struct Inner {
     pub store: Store,
     pub auth: Auth,
     pub limiters: Limiters,
+    pub images: ImageWork,
 }
 
 impl AppState {
     pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
         let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
         let limiters = Limiters::new(&config.limits, config.tor);
+        let images = ImageWork::new(config.evidence_file_mib as usize * 1024 * 1024);
         AppState(Arc::new(Inner {
             config,
             secret,
             store,
             auth: Auth::new(ttl),
             limiters,
+            images,
         }))
     }
 }
@@ -65,12 +70,18 @@ impl std::ops::Deref for AppState {
 
 /// The whole application, apart from serving, so tests can drive it directly.
 pub fn app(state: AppState) -> Router {
+    // The two forms that take evidence images read their own bodies (web/upload.rs) within
+    // this limit; every other body stays within FORM_BODY_MAX.
+    let uploads = DefaultBodyLimit::max(upload::body_limit(state.images.file_bytes()));
     Router::new()
         .route("/", get(pupil::home))
         .route("/s/{school}", get(pupil::report_form))
-        .route("/s/{school}/report", post(pupil::submit_report))
+        .route(
+            "/s/{school}/report",
+            post(pupil::submit_report).layer(uploads),
+        )
         .route("/check", get(pupil::check_form).post(pupil::check))
-        .route("/check/message", post(pupil::follow_up))
+        .route("/check/message", post(pupil::follow_up).layer(uploads))
         .route("/check/confirm", post(pupil::confirm_code))
         .nest("/api/v1", api::router())
         .route("/static/{file}", get(static_file))

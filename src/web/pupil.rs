@@ -2,21 +2,25 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
+use zeroize::Zeroizing;
 
 use crate::code::{CodeShapeError, PickupCode};
+use crate::conversation::MessageProblem;
 use crate::conversation::{self, Thread};
 use crate::i18n::Lang;
-use crate::intake;
+use crate::intake::{self, FileProblem};
 use crate::ratelimit::RetryAfter;
-use crate::report::{DangerNow, ReportForm};
+use crate::ratelimit::Source;
+use crate::report::{Category, DangerNow, ReportForm};
 
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
+use super::upload::{self, Broken, Submitted};
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
@@ -24,7 +28,13 @@ use super::{AppError, AppState, lang_of};
 pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Markup {
     let lang = lang_of(&q);
     match state.config.schools.as_slice() {
-        [only] => views::report_form(lang, only, &ReportForm::default(), &[]),
+        [only] => views::report_form(
+            lang,
+            only,
+            &ReportForm::default(),
+            &[],
+            state.config.evidence_file_mib,
+        ),
         schools => views::school_list(lang, schools),
     }
 }
@@ -42,43 +52,23 @@ pub async fn report_form(
         school,
         &ReportForm::default(),
         &[],
+        state.config.evidence_file_mib,
     ))
 }
 
-/// `POST /s/{school}/report`: validate, seal and store durably, then show the pickup code.
+/// `POST /s/{school}/report`: validate, clean the evidence, seal and store durably, then show
+/// the pickup code. Every refusal shows the form again with the text as typed.
 pub async fn submit_report(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(q): RawQuery,
     Peer(source): Peer,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
-    let refuse = |lang, form, notices| {
-        AppError::ReportRefused(Box::new(RefusedReport {
-            lang,
-            school: school.clone(),
-            form,
-            notices,
-        }))
-    };
-    if !is_urlencoded(&headers) {
-        return Err(refuse(
-            lang,
-            ReportForm::default(),
-            vec![Notice::Unreadable],
-        ));
-    }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(lang)
-        } else {
-            refuse(lang, ReportForm::default(), vec![Notice::Unreadable])
-        }
-    })?;
-    let fields = FormBody::parse(&body);
+    let submitted = upload::read(req, &state.images).await;
+    let fields = &submitted.fields;
     let lang = match fields.get("lang") {
         "" => lang,
         l => Lang::from_param(Some(l)),
@@ -91,22 +81,63 @@ pub async fn submit_report(
         involved: fields.get("involved").to_owned(),
         danger_now: fields.get("danger_now").to_owned(),
     };
-    if fields.invalid_utf8 {
-        return Err(refuse(lang, form, vec![Notice::InvalidUtf8]));
-    }
-    let valid = match form.validate() {
-        Ok(valid) => valid,
-        Err(problems) => {
-            let notices = problems.into_iter().map(Notice::Problem).collect();
-            return Err(refuse(lang, form, notices));
+    let refuse = |form, notices| {
+        AppError::ReportRefused(Box::new(RefusedReport {
+            lang,
+            school: school.clone(),
+            form,
+            notices,
+            file_mib: state.config.evidence_file_mib,
+        }))
+    };
+    match submitted.broken {
+        Some(Broken::NotAForm) => return Err(refuse(form, vec![Notice::Unreadable])),
+        Some(Broken::TooLarge) if form.description.is_empty() => {
+            return Err(AppError::TooLarge(lang));
         }
+        _ => {}
+    }
+    let mut notices = Vec::new();
+    if fields.invalid_utf8 {
+        notices.push(Notice::InvalidUtf8);
+    }
+    let valid = form.validate().map_err(|problems| {
+        notices.extend(problems.into_iter().map(Notice::Problem));
+    });
+    let no_uploads =
+        Category::from_slug(form.category.trim()).is_some_and(Category::forbids_upload);
+    if no_uploads && submitted.has_files() {
+        notices.push(Notice::FilesNotAllowed(submitted.file_names()));
+    } else {
+        notices.extend(submitted.refused.iter().cloned().map(Notice::File));
+    }
+    match submitted.broken {
+        Some(Broken::TooLarge) => notices.push(Notice::TooLarge),
+        Some(Broken::Unreadable) => notices.push(Notice::Unreadable),
+        _ => {}
+    }
+    let valid = match valid {
+        Ok(valid) if notices.is_empty() => valid,
+        _ => return Err(refuse(form, with_files_again(notices, &submitted))),
     };
     // Counted only for reports that would be stored, so fixing a mistake costs nothing.
     if let Err(wait) = state.limiters.report(source, &school.slug) {
-        return Err(refuse(lang, form, vec![Notice::TooMany(wait)]));
+        return Err(refuse(form, vec![Notice::TooMany(wait)]));
+    }
+    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+        let notices = with_files_again(vec![Notice::TooMany(wait)], &submitted);
+        return Err(refuse(form, notices));
     }
     let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
-    match intake::accept(&state.store, &state.secret, school, valid, lang).await {
+    let had_files = submitted.has_files();
+    let images = match state.images.clean(submitted.files).await {
+        Ok(images) => images,
+        Err(refused) => {
+            let notices = refused.into_iter().map(Notice::File).collect();
+            return Err(refuse(form, with_files_again_after(notices, had_files)));
+        }
+    };
+    match intake::accept(&state.store, &state.secret, school, valid, lang, images).await {
         Ok(receipt) => {
             // Debug level: even "a report arrived" with a timestamp could be matched against a
             // school's network log, so default logs do not say it (SECURITY.md).
@@ -121,13 +152,29 @@ pub async fn submit_report(
         }
         Err(e) if e.is_busy() => {
             tracing::warn!(school = %school.slug, "report refused: the write queue is full");
-            Err(refuse(lang, form, vec![Notice::Busy]))
+            Err(refuse(
+                form,
+                with_files_again_after(vec![Notice::Busy], had_files),
+            ))
         }
         Err(e) => {
             tracing::error!(school = %school.slug, error = %e, "report could not be stored");
-            Err(refuse(lang, form, vec![Notice::Unavailable]))
+            let notices = with_files_again_after(vec![Notice::Unavailable], had_files);
+            Err(refuse(form, notices))
         }
     }
+}
+
+/// A refused form loses its files (a browser cannot be given them back): say so once.
+fn with_files_again(notices: Vec<Notice>, submitted: &Submitted) -> Vec<Notice> {
+    with_files_again_after(notices, submitted.has_files())
+}
+
+fn with_files_again_after(mut notices: Vec<Notice>, had_files: bool) -> Vec<Notice> {
+    if had_files {
+        notices.push(Notice::ChooseFilesAgain);
+    }
+    notices
 }
 
 /// The fields of a small pupil form (check, follow-up, confirm), and the language it asked for.
@@ -293,7 +340,15 @@ pub async fn check(
     let typed = fields.get("code");
     match look_up(&state, source, typed).await {
         Ok(Lookup::Found(thread)) => match conversation::read(&state.store, thread).await {
-            Ok(conv) => Ok(views::conversation(lang, &conv, typed, "", None).into_response()),
+            Ok(conv) => Ok(views::conversation(
+                lang,
+                &conv,
+                typed,
+                "",
+                None,
+                state.config.evidence_file_mib,
+            )
+            .into_response()),
             Err(e) => {
                 tracing::error!(error = %e, "could not open a conversation");
                 Err(AppError::Internal(lang))
@@ -304,23 +359,27 @@ pub async fn check(
     }
 }
 
-/// `POST /check/message`: a pupil's follow-up, sealed and stored durably, then the
-/// conversation again. The typed text survives every refusal.
+/// `POST /check/message`: a pupil's follow-up, with any evidence images, sealed and stored
+/// durably, then the conversation again. The typed text survives every refusal.
 pub async fn follow_up(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
     Peer(source): Peer,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Result<Response, AppError> {
-    if let Err(rejection) = &body
-        && rejection.status() == StatusCode::PAYLOAD_TOO_LARGE
-    {
-        return Err(AppError::TooLarge(lang_of(&q)));
+    let submitted = upload::read(req, &state.images).await;
+    let fields = &submitted.fields;
+    let lang = match fields.get("lang") {
+        "" => lang_of(&q),
+        l => Lang::from_param(Some(l)),
+    };
+    // Copied out: the submission itself goes on to be cleaned and stored.
+    let typed = Zeroizing::new(fields.get("code").to_owned());
+    let draft = Zeroizing::new(fields.get("message").to_owned());
+    let (typed, draft) = (typed.as_str(), draft.as_str());
+    if submitted.broken == Some(Broken::TooLarge) && typed.is_empty() {
+        return Err(AppError::TooLarge(lang));
     }
-    let (lang, fields) = small_form(&q, &headers, &body);
-    let typed = fields.get("code");
-    let draft = fields.get("message");
     let mut thread = match look_up(&state, source, typed).await {
         Ok(Lookup::Found(thread)) => thread,
         Ok(Lookup::Refused(problem, wait)) => {
@@ -328,71 +387,122 @@ pub async fn follow_up(
         }
         Err(StoreFailure) => return Err(AppError::Internal(lang)),
     };
-    // Decide the outcome first, then show the conversation once with it.
-    let mut retry = None;
-    let (status, keep_draft, outcome) = if fields.invalid_utf8 {
-        (StatusCode::BAD_REQUEST, true, FollowUp::InvalidUtf8)
-    } else {
-        match conversation::validate_message(draft) {
-            Err(p) => (StatusCode::UNPROCESSABLE_ENTITY, true, FollowUp::Problem(p)),
-            Ok(text) => match state.limiters.message(thread.id().as_str()) {
-                Err(wait) => {
-                    retry = Some(wait.secs().to_string());
-                    (
-                        StatusCode::TOO_MANY_REQUESTS,
-                        true,
-                        FollowUp::TooMany(wait.secs()),
-                    )
-                }
-                Ok(()) => {
-                    match conversation::add_pupil_message(
-                        &state.store,
-                        &state.config,
-                        &mut thread,
-                        text,
-                    )
-                    .await
-                    {
-                        Ok(true) => {
-                            tracing::debug!("follow-up accepted");
-                            (StatusCode::OK, false, FollowUp::Sent)
-                        }
-                        Ok(false) => {
-                            return Ok(check_refused(
-                                lang,
-                                typed,
-                                CheckProblem::NotFound,
-                                None,
-                                Some(draft),
-                            ));
-                        }
-                        Err(e) if e.is_busy() => {
-                            tracing::warn!("follow-up refused: the write queue is full");
-                            (StatusCode::SERVICE_UNAVAILABLE, true, FollowUp::Busy)
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "a follow-up could not be stored");
-                            (
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                true,
-                                FollowUp::Unavailable,
-                            )
-                        }
-                    }
-                }
-            },
+    let outcome = follow_up_outcome(&state, source, &mut thread, submitted).await;
+    let (status, retry, outcome) = match outcome {
+        Ok(outcome) => outcome,
+        Err(Gone) => {
+            return Ok(check_refused(
+                lang,
+                typed,
+                CheckProblem::NotFound,
+                None,
+                Some(draft),
+            ));
         }
     };
-    let shown_draft = if keep_draft { draft } else { "" };
+    let shown_draft = if outcome == FollowUp::Sent { "" } else { draft };
     match conversation::read(&state.store, thread).await {
         Ok(conv) => Ok(with_retry(
             status,
             retry,
-            views::conversation(lang, &conv, typed, shown_draft, Some(outcome)),
+            views::conversation(
+                lang,
+                &conv,
+                typed,
+                shown_draft,
+                Some(outcome),
+                state.config.evidence_file_mib,
+            ),
         )),
         Err(e) => {
             tracing::error!(error = %e, "could not open a conversation");
             Err(AppError::Internal(lang))
+        }
+    }
+}
+
+/// The report went away while the pupil was writing.
+struct Gone;
+
+/// Checks, cleans and stores one follow-up; says how it went, with the status to answer.
+async fn follow_up_outcome(
+    state: &AppState,
+    source: Source,
+    thread: &mut Thread,
+    submitted: Submitted,
+) -> Result<(StatusCode, Option<String>, FollowUp), Gone> {
+    let refused = |status, outcome| Ok((status, None, outcome));
+    let fields = &submitted.fields;
+    if fields.invalid_utf8 {
+        return refused(StatusCode::BAD_REQUEST, FollowUp::InvalidUtf8);
+    }
+    match submitted.broken {
+        Some(Broken::TooLarge) => {
+            return refused(StatusCode::PAYLOAD_TOO_LARGE, FollowUp::TooLarge);
+        }
+        Some(Broken::Unreadable | Broken::NotAForm) => {
+            return refused(StatusCode::BAD_REQUEST, FollowUp::Unreadable);
+        }
+        None => {}
+    }
+    if submitted.has_files() && thread.forbids_upload().await {
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FollowUp::FilesNotAllowed(submitted.file_names()),
+        );
+    }
+    if !submitted.refused.is_empty() {
+        let status = if submitted.refused.iter().any(|r| r.why == FileProblem::Busy) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return refused(status, FollowUp::Files(submitted.refused.clone()));
+    }
+    // A follow-up may be only images; without images it needs words.
+    let text = match conversation::validate_message(fields.get("message")) {
+        Ok(text) => text,
+        Err(MessageProblem::Empty) if !submitted.files.is_empty() => String::new(),
+        Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, FollowUp::Problem(p)),
+    };
+    let limited = state
+        .limiters
+        .message(thread.id().as_str())
+        .and_then(|()| state.limiters.uploads(source, submitted.files.len()));
+    if let Err(wait) = limited {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(wait.secs().to_string()),
+            FollowUp::TooMany(wait.secs()),
+        ));
+    }
+    let images = match state.images.clean(submitted.files).await {
+        Ok(images) => images,
+        Err(refused) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                FollowUp::Files(refused),
+            ));
+        }
+    };
+    match conversation::add_pupil_message(&state.store, &state.config, thread, text, images).await {
+        Ok(true) => {
+            tracing::debug!("follow-up accepted");
+            Ok((StatusCode::OK, None, FollowUp::Sent))
+        }
+        Ok(false) => Err(Gone),
+        Err(e) if e.is_busy() => {
+            tracing::warn!("follow-up refused: the write queue is full");
+            Ok((StatusCode::SERVICE_UNAVAILABLE, None, FollowUp::Busy))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a follow-up could not be stored");
+            Ok((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                FollowUp::Unavailable,
+            ))
         }
     }
 }

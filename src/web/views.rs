@@ -6,7 +6,9 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::config::School;
 use crate::conversation::{Conversation, MessageProblem};
+use crate::evidence::{FILES_MAX, ImageProblem};
 use crate::i18n::{Lang, t, t_args};
+use crate::intake::{FileProblem, FileRefused};
 use crate::ratelimit::RetryAfter;
 use crate::report::{Category, DangerNow, Field, Problem, ReportForm};
 use crate::store::Status;
@@ -28,6 +30,14 @@ pub enum Notice {
     Busy,
     /// Over a rate limit: nothing was sent; try again after the wait.
     TooMany(RetryAfter),
+    /// An evidence file that could not be taken, and why.
+    File(FileRefused),
+    /// Files sent with a kind of report that never takes images; their names.
+    FilesNotAllowed(Vec<String>),
+    /// The whole form was over the size limit; the text that came before it is kept.
+    TooLarge,
+    /// Files are lost when a form is refused: the pupil must choose them again.
+    ChooseFilesAgain,
 }
 
 /// The page frame: language switch, help box, content, footer. `switch_path` is the address the
@@ -100,7 +110,13 @@ pub fn school_list(lang: Lang, schools: &[School]) -> Markup {
 }
 
 /// The report form, empty or with what the pupil typed and what to fix.
-pub fn report_form(lang: Lang, school: &School, form: &ReportForm, notices: &[Notice]) -> Markup {
+pub fn report_form(
+    lang: Lang,
+    school: &School,
+    form: &ReportForm,
+    notices: &[Notice],
+    file_mib: u32,
+) -> Markup {
     let name = || [("school", FluentValue::from(school.name.as_str()))];
     let title = t_args(lang, "form-title", &name());
     let problem_for = |field: Field| {
@@ -119,7 +135,7 @@ pub fn report_form(lang: Lang, school: &School, form: &ReportForm, notices: &[No
             }
         }
         form.report method="post" action={ "/s/" (school.slug) "/report?lang=" (lang.code()) }
-            accept-charset="utf-8" {
+            enctype="multipart/form-data" accept-charset="utf-8" {
             input type="hidden" name="lang" value=(lang.code());
             fieldset.categories aria-describedby="category-hint" {
                 legend { (t(lang, "field-category")) }
@@ -139,6 +155,7 @@ pub fn report_form(lang: Lang, school: &School, form: &ReportForm, notices: &[No
             (input_field(lang, "where", &form.where_, problem_for(Field::Where)))
             (input_field(lang, "when", &form.when, problem_for(Field::When)))
             (text_field(lang, "involved", Field::Involved, &form.involved, false, problem_for(Field::Involved)))
+            (evidence_field(lang, file_mib))
             fieldset.danger {
                 legend { (t(lang, "field-danger")) }
                 @if let Some(msg) = problem_for(Field::DangerNow) { p.error { (msg) } }
@@ -184,6 +201,26 @@ fn image_note(lang: Lang) -> Markup {
                 " · "
                 a href="https://takeitdown.ncmec.org/" rel="noreferrer" { "Take It Down" }
             }
+        }
+    }
+}
+
+/// The upload field for evidence, with the line that a nude image must never be sent. Hidden by
+/// CSS for the categories that take no images; the server refuses them there anyway.
+fn evidence_field(lang: Lang, file_mib: u32) -> Markup {
+    let hint = t_args(
+        lang,
+        "field-evidence-hint",
+        &[("files", FILES_MAX.into()), ("mib", file_mib.into())],
+    );
+    html! {
+        div.field.evidence {
+            (field_label(lang, "evidence", true))
+            p.hint #evidence-hint { (hint) }
+            p.never-nude { (t(lang, "evidence-never-nude")) }
+            input #evidence type="file" name="evidence" multiple
+                accept="image/jpeg,image/png,image/webp,image/gif"
+                aria-describedby="evidence-hint";
         }
     }
 }
@@ -265,7 +302,54 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
         Notice::Unavailable => t(lang, "problem-unavailable"),
         Notice::Busy => t(lang, "problem-busy"),
         Notice::TooMany(wait) => too_many(lang, wait.secs()),
+        Notice::File(refused) => file_problem_text(lang, refused),
+        Notice::FilesNotAllowed(names) => files_not_allowed(lang, names),
+        Notice::TooLarge => t(lang, "problem-too-large"),
+        Notice::ChooseFilesAgain => t(lang, "files-again"),
     }
+}
+
+/// What is wrong with one file, naming it.
+fn file_problem_text(lang: Lang, refused: &FileRefused) -> String {
+    let file = || ("file", FluentValue::from(refused.file.as_str()));
+    let mb = |bytes: usize| FluentValue::from(format!("{:.1}", bytes as f64 / 1_048_576.0));
+    match refused.why {
+        FileProblem::Image(ImageProblem::NotAnImage) => {
+            t_args(lang, "problem-file-not-image", &[file()])
+        }
+        FileProblem::Image(ImageProblem::TooBig { bytes, max }) => t_args(
+            lang,
+            "problem-file-too-big",
+            &[
+                file(),
+                ("size", mb(bytes)),
+                ("max", (max / 1_048_576).into()),
+            ],
+        ),
+        FileProblem::Image(ImageProblem::TooManyPixels { width, height }) => t_args(
+            lang,
+            "problem-file-too-many-pixels",
+            &[file(), ("width", width.into()), ("height", height.into())],
+        ),
+        FileProblem::Image(ImageProblem::Unreadable) => {
+            t_args(lang, "problem-file-unreadable", &[file()])
+        }
+        FileProblem::TooMany { max } => t_args(
+            lang,
+            "problem-file-too-many",
+            &[file(), ("max", max.into())],
+        ),
+        FileProblem::NotAllowed => files_not_allowed(lang, std::slice::from_ref(&refused.file)),
+        FileProblem::Busy => t_args(lang, "problem-file-busy", &[file()]),
+    }
+}
+
+fn files_not_allowed(lang: Lang, names: &[String]) -> String {
+    t_args(
+        lang,
+        "problem-files-not-allowed",
+        &[("files", names.join(", ").into())],
+    )
 }
 
 fn field_message(field: Field) -> &'static str {
@@ -459,7 +543,7 @@ pub fn check_form(
 }
 
 /// The outcome of a follow-up, shown above the message box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowUp {
     Sent,
     Problem(MessageProblem),
@@ -468,6 +552,14 @@ pub enum FollowUp {
     Busy,
     /// Over the per-report message limit; seconds to wait.
     TooMany(u64),
+    /// Evidence files that could not be taken.
+    Files(Vec<FileRefused>),
+    /// Files sent for a kind of report that never takes images; their names.
+    FilesNotAllowed(Vec<String>),
+    /// The whole message was over the size limit.
+    TooLarge,
+    /// The form could not be read.
+    Unreadable,
 }
 
 /// The pupil's conversation: their report, the messages, the status, and a box to write more.
@@ -478,6 +570,7 @@ pub fn conversation(
     typed_code: &str,
     draft: &str,
     follow_up: Option<FollowUp>,
+    file_mib: u32,
 ) -> Markup {
     let doc = &conv.report;
     let date = |d: &str| [("date", FluentValue::from(long_date(lang, d)))];
@@ -500,41 +593,68 @@ pub fn conversation(
                     @if !value.is_empty() { dt { (t(lang, label)) } dd { (value) } }
                 }
             }
+            (attachments_line(lang, doc.attachments.len()))
         }
         @for m in &conv.messages {
             article.message.from-pupil[m.from_pupil].from-school[!m.from_pupil] {
                 h2 { (t_args(lang, if m.from_pupil { "conv-from-pupil" } else { "conv-from-school" }, &date(&m.sent_on))) }
                 @match &m.text {
+                    Some(text) if text.is_empty() => {},
                     Some(text) => p.text { (text) },
                     None => p.hint { (t(lang, "conv-unreadable")) },
                 }
+                (attachments_line(lang, m.attachments))
             }
         }
         @if !answered { p.note { (t(lang, "conv-no-answer")) } }
         section.write aria-labelledby="write-title" {
             h2 #write-title { (t(lang, "conv-write-title")) }
-            @match follow_up {
+            @match &follow_up {
                 Some(FollowUp::Sent) => p.ok role="status" { (t(lang, "conv-sent")) },
-                Some(FollowUp::Problem(p)) => p.error role="alert" { (message_problem_text(lang, p)) },
+                Some(FollowUp::Problem(p)) => p.error role="alert" { (message_problem_text(lang, *p)) },
                 Some(FollowUp::InvalidUtf8) => p.error role="alert" { (t(lang, "problem-invalid-utf8")) },
                 Some(FollowUp::Unavailable) => p.error role="alert" { (t(lang, "message-unavailable")) },
                 Some(FollowUp::Busy) => p.error role="alert" { (t(lang, "message-busy")) },
-                Some(FollowUp::TooMany(secs)) => p.error role="alert" { (too_many(lang, secs)) " " (t(lang, "too-many-kept")) },
+                Some(FollowUp::TooMany(secs)) => p.error role="alert" { (too_many(lang, *secs)) " " (t(lang, "too-many-kept")) },
+                Some(FollowUp::Files(refused)) => div.error role="alert" {
+                    @for r in refused { p { (file_problem_text(lang, r)) } }
+                    p { (t(lang, "files-again")) }
+                },
+                Some(FollowUp::FilesNotAllowed(names)) => div.error role="alert" {
+                    p { (files_not_allowed(lang, names)) }
+                    p { (t(lang, "too-many-kept")) }
+                },
+                Some(FollowUp::TooLarge) => div.error role="alert" {
+                    p { (t(lang, "problem-too-large")) }
+                    p { (t(lang, "files-again")) }
+                },
+                Some(FollowUp::Unreadable) => p.error role="alert" { (t(lang, "problem-unreadable")) },
                 None => {}
             }
-            form method="post" action={ "/check/message?lang=" (lang.code()) } accept-charset="utf-8" {
+            form method="post" action={ "/check/message?lang=" (lang.code()) }
+                enctype="multipart/form-data" accept-charset="utf-8" {
                 input type="hidden" name="lang" value=(lang.code());
                 input type="hidden" name="code" value=(typed_code);
                 div.field {
                     label for="message" { (t(lang, "conv-message-label")) }
                     textarea #message name="message" rows="6" { (draft) }
                 }
+                @if !doc.category.forbids_upload() { (evidence_field(lang, file_mib)) }
                 button type="submit" { (t(lang, "conv-send")) }
             }
         }
         p.hint { (t(lang, "conv-leave")) }
     };
     layout(lang, &t(lang, "conv-title"), None, content)
+}
+
+/// "2 pictures attached", or nothing.
+fn attachments_line(lang: Lang, count: usize) -> Markup {
+    html! {
+        @if count > 0 {
+            p.attachments { (t_args(lang, "conv-attachments", &[("count", count.into())])) }
+        }
+    }
 }
 
 fn message_problem_text(lang: Lang, p: MessageProblem) -> String {

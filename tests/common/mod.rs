@@ -426,3 +426,47 @@ pub fn post_form_with(url: &str, headers: &[(&str, &str)], fields: &[(&str, &str
     }
     read(req.send_form(fields.iter().copied()))
 }
+
+/// A `multipart/form-data` body as a browser sends it: text fields, then files under one field
+/// name. Returns the content type (with its boundary) and the body.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----fluister-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; \
+                 filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// POSTs a multipart form with evidence files (field `evidence`), as the report and follow-up
+/// forms do.
+pub fn post_multipart(url: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
+    let (content_type, body) = multipart(fields, "evidence", files);
+    read(
+        agent()
+            .post(url)
+            .content_type(&content_type)
+            .send(&body[..]),
+    )
+}
