@@ -439,6 +439,7 @@ mod tests {
             danger_now: None,
             last_activity: "2026-11-22".into(),
             messages: 2,
+            attachments: 3,
             unread,
             readable: true,
         };

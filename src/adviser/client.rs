@@ -22,6 +22,14 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest answer read: a list of a few thousand reports, not an endless stream.
 const MAX_ANSWER: u64 = 256 * 1024 * 1024;
+/// Largest attachment read. The server re-encodes a screenshot as PNG of up to 2 × 3072²
+/// pixels (src/evidence.rs), ~57 MB in the worst case, then pads it (Padmé, under 12%) and age
+/// adds 16 bytes per 64 KiB: 72 MiB leaves room for all of that.
+pub const MAX_ATTACHMENT: u64 = 72 * 1024 * 1024;
+/// Longest an attachment download may take: tens of megabytes over a school's Wi-Fi.
+pub const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// The first bytes of every binary age file.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
 /// Why a call failed, worded for the adviser at the command line.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +50,11 @@ pub enum ClientError {
     UnknownRecipient { server: String, recipient: String },
     #[error("report {id} not found (or not one of your schools')")]
     NotFound { id: String },
+    #[error(
+        "report {id} has no attachment {n} (or is not one of your schools'); `fluister adviser \
+         show {id}` lists its attachments"
+    )]
+    AttachmentNotFound { id: String, n: u32 },
     #[error("{server} did not accept the sign-in token; run the command again")]
     Unauthorized { server: String },
     #[error("{server} redirects to {location}; use that address with --server / FLUISTER_SERVER")]
@@ -153,8 +166,24 @@ pub struct ReportListing {
     /// How many messages follow the report (notes included); their `seq` run 1..=messages.
     pub messages: i64,
     pub last_pupil_message: Option<String>,
+    /// How many evidence images the report and its messages carry (0 from a server that
+    /// predates them).
+    #[serde(default)]
+    pub attachments: u32,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+}
+
+/// One evidence image as the server lists it: its number within the report and the length of
+/// its ciphertext. What it is (type, dimensions) is sealed in the report or message it came
+/// with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct AttachmentListing {
+    /// 1, 2, 3 … across the report and its messages: the `{n}` of its address.
+    #[serde(deserialize_with = "de_attachment_number")]
+    pub n: u32,
+    /// Length of the age file.
+    pub size: u64,
 }
 
 /// One report with its whole conversation and everyone a reply must be encrypted to.
@@ -170,6 +199,9 @@ pub struct ReportDetail {
     pub adviser_recipients: Vec<String>,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+    /// The report's own evidence images, in order.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentListing>,
     pub messages: Vec<MessageListing>,
 }
 
@@ -182,6 +214,9 @@ pub struct MessageListing {
     pub sent_on: String,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+    /// The evidence images that came with this message, in order.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentListing>,
 }
 
 /// The adviser API over one server, holding the bearer token of the current sign-in.
@@ -281,6 +316,37 @@ impl Client {
         Ok(detail)
     }
 
+    /// `GET reports/{id}/attachments/{n}`: one evidence image as the binary age file the server
+    /// stores, padded and still encrypted.
+    pub fn attachment(&self, id: &ReportId, n: u32) -> Result<Vec<u8>, ClientError> {
+        let token = self.bearer()?;
+        let res = self
+            .agent
+            .get(self.server.api(&format!("reports/{id}/attachments/{n}")))
+            .config()
+            .timeout_global(Some(ATTACHMENT_TIMEOUT))
+            .build()
+            .header("Authorization", token.as_str())
+            .call();
+        let body = self
+            .answer_bytes(res, MAX_ATTACHMENT)
+            .map_err(|e| match e {
+                ClientError::Api { code, .. } if code == "not_found" => {
+                    ClientError::AttachmentNotFound {
+                        id: id.to_string(),
+                        n,
+                    }
+                }
+                other => other,
+            })?;
+        if !body.starts_with(AGE_MAGIC) {
+            return Err(self.bad_answer(format!(
+                "attachment {n} of report {id} is not a binary age file"
+            )));
+        }
+        Ok(body)
+    }
+
     /// `POST reports/{id}/messages`: stores an age file encrypted on this computer. Returns the
     /// new message's `seq`.
     pub fn post_message(
@@ -361,6 +427,17 @@ impl Client {
         &self,
         res: Result<Response<ureq::Body>, ureq::Error>,
     ) -> Result<T, ClientError> {
+        let body = self.answer_bytes(res, MAX_ANSWER)?;
+        serde_json::from_slice(&body).map_err(|e| self.bad_answer(e.to_string()))
+    }
+
+    /// Reads an answer of at most `limit` bytes: the body of a success, or the API's
+    /// `{"error","message"}` as a typed error.
+    fn answer_bytes(
+        &self,
+        res: Result<Response<ureq::Body>, ureq::Error>,
+        limit: u64,
+    ) -> Result<Vec<u8>, ClientError> {
         let server = || self.server.base.clone();
         let unreachable = |e: ureq::Error| match e {
             ureq::Error::BodyExceedsLimit(n) => {
@@ -381,11 +458,11 @@ impl Client {
         let body = res
             .body_mut()
             .with_config()
-            .limit(MAX_ANSWER)
+            .limit(limit)
             .read_to_vec()
             .map_err(unreachable)?;
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&body).map_err(|e| self.bad_answer(e.to_string()));
+            return Ok(body);
         }
         if (300..400).contains(&status) {
             return Err(ClientError::Redirect {
@@ -457,6 +534,15 @@ fn de_report_id<'de, D: Deserializer<'de>>(d: D) -> Result<ReportId, D::Error> {
     ReportId::parse(s).ok_or_else(|| D::Error::custom(format!("{s:?} is not a report id")))
 }
 
+/// Attachment numbers name files on the adviser's disk, so only 1, 2, 3 … are accepted.
+fn de_attachment_number<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(d)?;
+    if n == 0 {
+        return Err(D::Error::custom("attachment number 0"));
+    }
+    Ok(n)
+}
+
 fn de_status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
     let s = <&str>::deserialize(d)?;
     Status::parse(s).ok_or_else(|| D::Error::custom(format!("unknown status {s:?}")))
@@ -500,6 +586,35 @@ mod tests {
         ] {
             let e = ServerUrl::parse(bad).err().unwrap();
             assert!(e.to_string().contains("--server"), "{e}");
+        }
+    }
+
+    #[test]
+    fn attachment_listings_are_read_and_only_real_numbers_accepted() {
+        let detail = |attachments: &str| {
+            format!(
+                r#"{{"id":"0123456789abcdef","school":"demo","received_on":"2026-11-21",
+                "status":"new","reporter_recipient":"age1x","adviser_recipients":[],
+                "ciphertext":"","messages":[{{"seq":1,"author":"pupil","sent_on":"2026-11-22",
+                "ciphertext":"","attachments":[{{"n":3,"size":70123}}]}}]{attachments}}}"#
+            )
+        };
+        let d: ReportDetail =
+            serde_json::from_str(&detail(r#","attachments":[{"n":1,"size":65600}]"#)).unwrap();
+        assert_eq!(d.attachments, [AttachmentListing { n: 1, size: 65_600 }]);
+        assert_eq!(d.messages[0].attachments[0].n, 3);
+        // A server from before evidence images lists none.
+        let d: ReportDetail = serde_json::from_str(&detail("")).unwrap();
+        assert!(d.attachments.is_empty());
+        for bad in [
+            r#","attachments":[{"n":0,"size":1}]"#,
+            r#","attachments":[{"n":-1,"size":1}]"#,
+            r#","attachments":[{"n":"../x","size":1}]"#,
+        ] {
+            assert!(
+                serde_json::from_str::<ReportDetail>(&detail(bad)).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -1,20 +1,26 @@
-//! The adviser workstation's engine: sign in, list, read, reply, note, set status, export.
-//! Plain structs in and out, no printing, so the command line and a browser UI share it.
+//! The adviser workstation's engine: sign in, list, read, open evidence images, reply, note,
+//! set status, export. Plain structs in and out, no printing, so the command line and a browser
+//! UI share it.
 //!
 //! Everything is decrypted in memory on the adviser's computer and everything the adviser
 //! writes is encrypted here before it leaves (DESIGN.md, docs/api.md sections 4 and 5).
+//! Evidence images are fetched when asked for and never cached, not even as ciphertext: an
+//! image may turn out to be one nobody should keep (a nude image of a minor), and a copy that
+//! sits next to the key that opens it is a copy kept.
 
 use std::path::Path;
 
 use age::x25519;
 use serde::{Serialize, Serializer};
+use zeroize::Zeroizing;
 
 use super::cache::{self, Cache, CacheError};
-use super::client::{Client, ClientError, ReportDetail, ServerUrl};
+use super::client::{AttachmentListing, Client, ClientError, ReportDetail, ServerUrl};
 use super::identity::{AdviserKey, KeyError};
 use crate::conversation::{self, MessageDocument, MessageProblem};
 use crate::crypto;
-use crate::report::{Category, DangerNow, ReportDocument};
+use crate::evidence::MediaType;
+use crate::report::{AttachmentInfo, Category, DangerNow, ReportDocument};
 use crate::store::{Author, ReportId, Status};
 
 /// What went wrong, and what to try. One line each, for a person.
@@ -42,6 +48,20 @@ pub enum Error {
     BadRecipient { id: String, recipient: String },
     #[error(transparent)]
     Encrypt(#[from] crypto::EncryptFailed),
+    #[error(
+        "attachment {n} of report {id} does not open with your key: it was encrypted to the \
+         advisers the school had when it arrived; a colleague who was an adviser then can open it"
+    )]
+    AttachmentLocked { id: String, n: u32 },
+    #[error(
+        "attachment {n} of report {id} is not the image its report says ({why}); nothing of it \
+         was shown or written; tell your school's IT"
+    )]
+    AttachmentDamaged {
+        id: String,
+        n: u32,
+        why: &'static str,
+    },
 }
 
 /// Which reports the inbox lists.
@@ -67,6 +87,8 @@ pub struct CaseSummary {
     pub last_activity: String,
     /// Messages after the report, notes included.
     pub messages: i64,
+    /// Evidence images of the report and its messages together.
+    pub attachments: u32,
     /// Pupil messages this adviser has not been shown yet (`show` marks them read).
     pub unread: i64,
     /// False when the report was not encrypted to this key: its adviser was added to the
@@ -86,6 +108,8 @@ pub struct Case {
     /// The report as the pupil wrote it; `None` when it does not open with this key.
     pub report: Option<ReportDocument>,
     pub messages: Vec<CaseMessage>,
+    /// The evidence images of the report and its messages, by number.
+    pub attachments: Vec<CaseAttachment>,
 }
 
 impl Case {
@@ -93,6 +117,75 @@ impl Case {
     pub fn last_seq(&self) -> i64 {
         self.messages.iter().map(|m| m.seq).max().unwrap_or(0)
     }
+
+    /// Attachment number `n`, if the case has one.
+    pub fn attachment(&self, n: u32) -> Option<&CaseAttachment> {
+        self.attachments.iter().find(|a| a.n == n)
+    }
+}
+
+/// One evidence image of a case: where it came with and what its sealed document says it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseAttachment {
+    /// 1, 2, 3 … across the report and its messages.
+    pub n: u32,
+    /// The message it came with; `None` for the report itself.
+    pub message: Option<i64>,
+    /// What the sealed report or message says about it: `None` when that does not open with
+    /// this key, or does not describe this image (a server and a document that disagree).
+    #[serde(rename = "type")]
+    pub media_type: Option<MediaType>,
+    /// The image's length before padding.
+    pub bytes: Option<usize>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Length of its ciphertext on the server.
+    pub size: u64,
+}
+
+impl CaseAttachment {
+    fn new(
+        listing: &AttachmentListing,
+        message: Option<i64>,
+        info: Option<&AttachmentInfo>,
+    ) -> Self {
+        CaseAttachment {
+            n: listing.n,
+            message,
+            media_type: info.map(|i| i.media_type),
+            bytes: info.map(|i| i.bytes),
+            width: info.map(|i| i.width),
+            height: info.map(|i| i.height),
+            size: listing.size,
+        }
+    }
+
+    /// What the sealed document says, when it says it.
+    pub fn info(&self) -> Option<AttachmentInfo> {
+        Some(AttachmentInfo {
+            media_type: self.media_type?,
+            bytes: self.bytes?,
+            width: self.width?,
+            height: self.height?,
+        })
+    }
+
+    /// A file name for it, e.g. `0123456789abcdef-3.jpg`, when its type is known.
+    pub fn file_name(&self, id: &ReportId, media_type: MediaType) -> String {
+        format!("{id}-{}.{}", self.n, media_type.extension())
+    }
+}
+
+/// An evidence image, decrypted in memory and cut to its real length.
+pub struct OpenedAttachment {
+    pub n: u32,
+    pub media_type: MediaType,
+    /// The image file, exactly: its padding is cut off when the sealed document gave its
+    /// length. Zeroized when dropped.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// False when the sealed document did not describe it: the type was read from the image's
+    /// first bytes and the padding (zero bytes, which viewers ignore) was left on.
+    pub described: bool,
 }
 
 /// One message of a case.
@@ -186,6 +279,7 @@ impl Workstation {
                 0
             };
             out.push(CaseSummary {
+                attachments: l.attachments,
                 category: report.as_ref().map(|r| r.category),
                 danger_now: report.as_ref().and_then(|r| r.danger_now),
                 readable: report.is_some(),
@@ -207,29 +301,75 @@ impl Workstation {
         let id = parse_id(id)?;
         let detail = self.call(|c| c.report(&id))?;
         self.cache_conversation(&detail)?;
-        let messages = detail
-            .messages
-            .iter()
-            .map(|m| CaseMessage {
+        let report = self.open_report(&detail.ciphertext);
+        let mut attachments = described(
+            &detail.attachments,
+            None,
+            report.as_ref().map(|r| &r.attachments[..]),
+        );
+        let mut messages = Vec::with_capacity(detail.messages.len());
+        for m in &detail.messages {
+            let doc = self
+                .key
+                .decrypt(&m.ciphertext)
+                .ok()
+                .and_then(|p| MessageDocument::from_plaintext(&p));
+            attachments.extend(described(
+                &m.attachments,
+                Some(m.seq),
+                doc.as_ref().map(|d| &d.attachments[..]),
+            ));
+            messages.push(CaseMessage {
                 seq: m.seq,
                 author: m.author,
                 sent_on: m.sent_on.clone(),
-                text: self
-                    .key
-                    .decrypt(&m.ciphertext)
-                    .ok()
-                    .and_then(|p| MessageDocument::from_plaintext(&p))
-                    .map(|d| d.text),
-            })
-            .collect();
+                text: doc.map(|d| d.text),
+            });
+        }
+        attachments.sort_by_key(|a| a.n);
         Ok(Case {
-            report: self.open_report(&detail.ciphertext),
+            report,
             id: detail.id,
             school: detail.school,
             received_on: detail.received_on,
             status: detail.status,
             messages,
+            attachments,
         })
+    }
+
+    /// Fetches evidence image `n` of `case`, decrypts it in memory and cuts off its padding.
+    /// The result starts with the signature of the type its sealed document gives, or it is
+    /// refused. Nothing of it touches the disk.
+    pub fn open_attachment(&self, case: &Case, n: u32) -> Result<OpenedAttachment, Error> {
+        let id = &case.id;
+        let Some(listed) = case.attachment(n) else {
+            return Err(ClientError::AttachmentNotFound {
+                id: id.to_string(),
+                n,
+            }
+            .into());
+        };
+        let ciphertext = self.call(|c| c.attachment(id, n))?;
+        let plain = self
+            .key
+            .decrypt(&ciphertext)
+            .map_err(|_| Error::AttachmentLocked {
+                id: id.to_string(),
+                n,
+            })?;
+        trimmed(plain, listed.info())
+            .map_err(|why| Error::AttachmentDamaged {
+                id: id.to_string(),
+                n,
+                why,
+            })
+            .map(|(media_type, bytes, described)| OpenedAttachment {
+                n,
+                media_type,
+                bytes,
+                described,
+            })
     }
 
     /// Records that the adviser has been shown `case`: its pupil messages are no longer unread.
@@ -371,6 +511,58 @@ impl Readers {
     }
 }
 
+/// Pairs the attachments the server lists for the report or one message with what its sealed
+/// document says, the i-th with the i-th. A document that cannot be read, or lists fewer,
+/// leaves the rest undescribed rather than guessed.
+fn described(
+    listed: &[AttachmentListing],
+    message: Option<i64>,
+    infos: Option<&[AttachmentInfo]>,
+) -> Vec<CaseAttachment> {
+    let infos = infos.unwrap_or_default();
+    listed
+        .iter()
+        .enumerate()
+        .map(|(i, l)| CaseAttachment::new(l, message, infos.get(i)))
+        .collect()
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const JPEG_SIGNATURE: &[u8] = &[0xFF, 0xD8, 0xFF];
+
+/// The type an image's first bytes say it is.
+fn sniff(bytes: &[u8]) -> Option<MediaType> {
+    if bytes.starts_with(PNG_SIGNATURE) {
+        Some(MediaType::Png)
+    } else if bytes.starts_with(JPEG_SIGNATURE) {
+        Some(MediaType::Jpeg)
+    } else {
+        None
+    }
+}
+
+/// Cuts a decrypted attachment to the length its sealed document gives and checks it is the
+/// type the document names. Without a description, the type comes from the first bytes and
+/// nothing is cut. Returns the type, the image, and whether it was described.
+fn trimmed(
+    mut plain: Zeroizing<Vec<u8>>,
+    info: Option<AttachmentInfo>,
+) -> Result<(MediaType, Zeroizing<Vec<u8>>, bool), &'static str> {
+    let Some(info) = info else {
+        let media_type = sniff(&plain).ok_or("it is neither a PNG nor a JPEG image")?;
+        return Ok((media_type, plain, false));
+    };
+    if plain.len() < info.bytes {
+        return Err("it is shorter than the report says");
+    }
+    plain.truncate(info.bytes);
+    match sniff(&plain) {
+        Some(t) if t == info.media_type => Ok((t, plain, true)),
+        Some(_) => Err("it is a different type of image than the report says"),
+        None => Err("it is neither a PNG nor a JPEG image"),
+    }
+}
+
 /// A report id as typed; checked before any request, so a typo costs no sign-in.
 pub fn parse_id(id: &str) -> Result<ReportId, Error> {
     ReportId::parse(id.trim()).ok_or_else(|| Error::BadId(id.to_owned()))
@@ -389,6 +581,45 @@ pub fn category_label(c: Category) -> &'static str {
         Category::Discrimination => "Discrimination",
         Category::AdultContact => "Adult crossing a line",
         Category::Other => "Other",
+    }
+}
+
+/// An evidence image in a few English words, e.g. `photo (JPEG 480×640, 41 KB)`.
+pub fn attachment_label(a: &CaseAttachment) -> String {
+    match a.info() {
+        Some(i) => {
+            let (kind, format) = match i.media_type {
+                MediaType::Jpeg => ("photo", "JPEG"),
+                MediaType::Png => ("image", "PNG"),
+            };
+            format!(
+                "{kind} ({format} {}×{}, {})",
+                i.width,
+                i.height,
+                size_label(i.bytes as u64)
+            )
+        }
+        None => format!(
+            "image (not described in its sealed document; {} encrypted)",
+            size_label(a.size)
+        ),
+    }
+}
+
+/// Where an evidence image came with: `with the report` or `with message 3`.
+pub fn attachment_place(a: &CaseAttachment) -> String {
+    match a.message {
+        None => "with the report".to_owned(),
+        Some(seq) => format!("with message {seq}"),
+    }
+}
+
+/// A byte count for people: `850 bytes`, `41 KB`, `2.3 MB`.
+pub fn size_label(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", bytes.div_ceil(1_000)),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
     }
 }
 
@@ -427,6 +658,7 @@ mod tests {
             reporter_recipient: reporter.to_public().to_string(),
             adviser_recipients: advisers.iter().map(|a| a.to_public().to_string()).collect(),
             ciphertext: Vec::new(),
+            attachments: Vec::new(),
             messages: Vec::new(),
         }
     }
@@ -482,6 +714,96 @@ mod tests {
         // A browser UI serves requests from several threads over one signed-in workstation.
         fn shareable<T: Send + Sync>() {}
         shareable::<Workstation>();
+    }
+
+    fn info(media_type: MediaType, bytes: usize) -> AttachmentInfo {
+        AttachmentInfo {
+            media_type,
+            bytes,
+            width: 4,
+            height: 3,
+        }
+    }
+
+    #[test]
+    fn an_attachment_is_cut_to_its_length_and_must_be_the_type_it_claims() {
+        let mut png = PNG_SIGNATURE.to_vec();
+        png.extend(b"IHDR...IEND");
+        let len = png.len();
+        let mut padded = png.clone();
+        padded.resize(64 * 1024, 0);
+
+        let (t, bytes, described) = trimmed(
+            Zeroizing::new(padded.clone()),
+            Some(info(MediaType::Png, len)),
+        )
+        .unwrap();
+        assert_eq!((t, &bytes[..], described), (MediaType::Png, &png[..], true));
+
+        // Without a description: sniffed, and the padding stays on.
+        let (t, bytes, described) = trimmed(Zeroizing::new(padded.clone()), None).unwrap();
+        assert_eq!(
+            (t, bytes.len(), described),
+            (MediaType::Png, 64 * 1024, false)
+        );
+
+        // A PNG that the document calls a JPEG, a length past the end, and no image at all.
+        for (plain, info) in [
+            (padded.clone(), Some(info(MediaType::Jpeg, len))),
+            (padded.clone(), Some(info(MediaType::Png, 64 * 1024 + 1))),
+            (
+                b"<html>hello</html>".to_vec(),
+                Some(info(MediaType::Png, 5)),
+            ),
+            (vec![0; 100], None),
+        ] {
+            assert!(trimmed(Zeroizing::new(plain), info).is_err());
+        }
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0];
+        assert_eq!(
+            trimmed(
+                Zeroizing::new(jpeg.to_vec()),
+                Some(info(MediaType::Jpeg, 6))
+            )
+            .unwrap()
+            .0,
+            MediaType::Jpeg
+        );
+    }
+
+    #[test]
+    fn listed_attachments_are_paired_with_their_descriptions_in_order() {
+        let listed = [
+            AttachmentListing { n: 3, size: 70_000 },
+            AttachmentListing { n: 4, size: 90_000 },
+        ];
+        let infos = [info(MediaType::Jpeg, 100)];
+        let out = described(&listed, Some(2), Some(&infos));
+        assert_eq!(out[0].n, 3);
+        assert_eq!(out[0].message, Some(2));
+        assert_eq!(out[0].info(), Some(infos[0].clone()));
+        assert_eq!(out[1].info(), None, "fewer descriptions than images");
+        assert_eq!(out[1].size, 90_000);
+        let unreadable = described(&listed, None, None);
+        assert!(unreadable.iter().all(|a| a.info().is_none()));
+        let id = ReportId::parse("0123456789abcdef").unwrap();
+        assert_eq!(
+            out[0].file_name(&id, MediaType::Jpeg),
+            "0123456789abcdef-3.jpg"
+        );
+    }
+
+    #[test]
+    fn attachments_are_named_for_people() {
+        let listing = AttachmentListing { n: 1, size: 70_123 };
+        let photo = CaseAttachment::new(&listing, None, Some(&info(MediaType::Jpeg, 41_200)));
+        assert_eq!(attachment_label(&photo), "photo (JPEG 4×3, 42 KB)");
+        assert_eq!(attachment_place(&photo), "with the report");
+        let unknown = CaseAttachment::new(&listing, Some(3), None);
+        assert!(attachment_label(&unknown).contains("not described"));
+        assert_eq!(attachment_place(&unknown), "with message 3");
+        assert_eq!(size_label(999), "999 bytes");
+        assert_eq!(size_label(2_345_678), "2.3 MB");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::engine::{Case, CaseMessage, category_label, danger_label};
+use super::engine::{
+    Case, CaseMessage, attachment_label, attachment_place, category_label, danger_label,
+};
 use crate::store::Author;
 
 /// Who exported, from where and when: part of the record.
@@ -58,6 +60,7 @@ pub fn render(case: &Case, ctx: &Context<'_>) -> String {
                 @for m in &case.messages {
                     (message(m))
                 }
+                (attachments(case))
             }
         }
     };
@@ -104,7 +107,35 @@ fn report(case: &Case) -> Markup {
             tr { th { "Where" } td.text { (or_blank(&r.where_)) } }
             tr { th { "When" } td.text { (or_blank(&r.when)) } }
             tr { th { "Who is involved" } td.text { (or_blank(&r.involved)) } }
-            tr { th { "Attachments" } td { (r.attachments.len()) } }
+        }
+    }
+}
+
+/// The evidence images, listed and never embedded: this file goes into the incident file, and
+/// an image may be one nobody should keep.
+fn attachments(case: &Case) -> Markup {
+    html! {
+        h2 { "Evidence images" }
+        @if case.attachments.is_empty() {
+            p { "None." }
+        } @else {
+            p {
+                "The pupil sent " (case.attachments.len())
+                @if case.attachments.len() == 1 { " image" } @else { " images" }
+                ". They are not in this file. An adviser of the school can save them, decrypted,                  with " code { "fluister adviser attachments " (case.id) " --out FOLDER" }
+                " or view them in " code { "fluister adviser ui" } "."
+            }
+            table {
+                tr { th { "No." } th { "What" } th { "Came" } }
+                @for a in &case.attachments {
+                    tr { td { (a.n) } td { (attachment_label(a)) } td { (attachment_place(a)) } }
+                }
+            }
+            p.confidential {
+                "If an image turns out to be a nude image of a minor: do not forward it, do not \
+                 copy it into the incident file, follow the school's protocol (contact Helpwanted \
+                 or the police) and delete every copy."
+            }
         }
     }
 }
@@ -172,6 +203,15 @@ mod tests {
                     text: None,
                 },
             ],
+            attachments: vec![crate::adviser::engine::CaseAttachment {
+                n: 1,
+                message: Some(2),
+                media_type: Some(crate::evidence::MediaType::Png),
+                bytes: Some(12_000),
+                width: Some(90),
+                height: Some(160),
+                size: 70_000,
+            }],
         }
     }
 
@@ -200,5 +240,9 @@ mod tests {
         assert!(html.contains("does not open"));
         assert!(html.contains("(not given)"));
         assert!(html.contains("2026-11-24"));
+        assert!(html.contains("image (PNG 90×160, 12 KB)"));
+        assert!(html.contains("with message 2"));
+        assert!(html.contains("fluister adviser attachments 0123456789abcdef --out FOLDER"));
+        assert!(html.contains("Helpwanted"));
     }
 }

@@ -969,6 +969,7 @@ mod tests {
             danger_now: None,
             last_activity: activity.into(),
             messages: 1,
+            attachments: 0,
             unread,
             readable: true,
         };

@@ -640,6 +640,7 @@ mod tests {
                     text: None,
                 },
             ],
+            attachments: Vec::new(),
         };
         let empty = EngineError::EmptyMessage;
         let draft = Draft {
