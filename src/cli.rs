@@ -48,7 +48,7 @@ pub enum AdviserCommand {
         #[arg(long, env = "FLUISTER_IDENTITY")]
         identity: PathBuf,
     },
-    /// List the reports of your schools: date, category, status, unread pupil messages.
+    /// List the reports of your schools: date, category, status, images, unread pupil messages.
     Inbox {
         #[command(flatten)]
         connection: Connection,
@@ -59,7 +59,8 @@ pub enum AdviserCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one report and its whole conversation, decrypted on this computer; marks it read.
+    /// Show one report and its whole conversation, decrypted on this computer, with a list of
+    /// its evidence images (`attachments` saves them); marks it read.
     Show {
         #[command(flatten)]
         connection: Connection,
@@ -102,6 +103,23 @@ pub enum AdviserCommand {
         id: String,
         /// The note.
         text: String,
+    },
+    /// Save a report's evidence images, decrypted, as files in a folder you choose.
+    ///
+    /// Writes <id>-<n>.jpg / <id>-<n>.png (mode 0600), numbered as `show` lists them. They are
+    /// plaintext on disk from then on: keep them on an encrypted disk, never forward them, and
+    /// delete them when the case is done. If an image turns out to be a nude image of a minor:
+    /// do not forward or copy it, follow the school's protocol (Helpwanted, the police) and
+    /// delete it. `fluister adviser ui` shows the images without writing them anywhere.
+    Attachments {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// The folder to write to; made (mode 0700) if it does not exist. An existing file is
+        /// never overwritten.
+        #[arg(long, value_name = "FOLDER")]
+        out: PathBuf,
     },
     /// Write a case as one HTML file for the school's incident file. This file is plaintext.
     Export {

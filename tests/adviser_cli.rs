@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use common::images;
 use common::*;
 
 const REPORT: &str = "SENTINEL-REPORT ze pesten me elke pauze bij de kluisjes";
@@ -550,4 +551,232 @@ fn an_expired_sign_in_is_renewed_and_older_reports_are_named_not_guessed() {
     let sent = ws.note(&inbox[0].id.to_string(), "gezien").unwrap();
     assert_eq!((sent.to_pupil, sent.advisers), (false, 2));
     assert!(decrypt(&early, &stored_message(&server, 1)).is_ok());
+}
+
+/// A report with a phone photo and a screenshot, and a follow-up with one more screenshot, all
+/// posted as a pupil's browser does. Returns the pickup code.
+fn pupil_reports_with_images(server: &Server, school: &str) -> String {
+    let page = post_multipart(
+        &server.url(&format!("/s/{school}/report")),
+        &[
+            ("lang", "nl"),
+            ("category", "bullying"),
+            ("description", REPORT),
+            ("where", WHERE),
+        ],
+        &[
+            ("IMG_0001.jpg", &images::jpeg_with_exif(64, 48)),
+            ("Screenshot.png", &images::png_with_text(120, 80)),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let code = page.pickup_code().unwrap();
+    let page = post_multipart(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", FOLLOW_UP), ("lang", "nl")],
+        &[("later.png", &images::png_with_text(90, 160))],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    code
+}
+
+#[test]
+fn evidence_images_are_listed_saved_privately_and_never_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let identity = age::x25519::Identity::generate();
+    let key = tmp.path().join("adviser.key");
+    plain_key(&key, &identity);
+    let server = school_server(tmp.path(), &[&identity.to_public().to_string()]);
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: None,
+    };
+    pupil_reports_with_images(&server, "de-linde");
+
+    // The inbox counts the images, in the table and (a field added, none renamed) in JSON.
+    let list = adviser.inbox_json(&[]);
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list[0]["attachments"], 3);
+    assert_eq!(list[0]["category"], "bullying");
+    let table = adviser.ok(&["inbox"]);
+    let header = table.lines().next().unwrap();
+    let row = table.lines().nth(1).unwrap();
+    let at = header.find("IMAGES").expect(&table);
+    assert_eq!(&row[at..at + 1], "3", "{table}");
+
+    // `show` lists them: number, what, where they came with, and how to save them.
+    let shown = adviser.ok(&["show", &id]);
+    for text in [
+        format!(
+            "Attachments (3; save them with `fluister adviser attachments {id} --out FOLDER`):"
+        ),
+        "1. photo (JPEG 48×64, ".into(),
+        "2. image (PNG 120×80, ".into(),
+        "3. image (PNG 90×160, ".into(),
+        "1 image (attachment 3)".into(),
+    ] {
+        assert!(shown.contains(&text), "{text} missing: {shown}");
+    }
+    let line = |n: &str| {
+        shown
+            .lines()
+            .find(|l| l.trim_start().starts_with(n))
+            .unwrap()
+    };
+    assert!(line("1. ").ends_with("with the report"), "{shown}");
+    assert!(line("2. ").ends_with("with the report"), "{shown}");
+    assert!(line("3. ").ends_with("with message 1"), "{shown}");
+    let json: serde_json::Value =
+        serde_json::from_str(&adviser.ok(&["show", &id, "--json"])).unwrap();
+    let listed = json["attachments"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0]["n"], 1);
+    assert_eq!(listed[0]["message"], serde_json::Value::Null);
+    assert_eq!(listed[0]["type"], "image/jpeg");
+    assert_eq!(
+        (listed[0]["width"].as_u64(), listed[0]["height"].as_u64()),
+        (Some(48), Some(64))
+    );
+    assert_eq!(listed[2]["message"], 1);
+    assert_eq!(listed[2]["type"], "image/png");
+    assert!(listed[2]["size"].as_u64().unwrap() >= 64 * 1024, "padded");
+    assert_eq!(json["report"]["attachments"].as_array().unwrap().len(), 2);
+
+    // Saved into a new private folder, exactly the images the API holds, with a warning.
+    let out = tmp.path().join("evidence/case");
+    let run = adviser.run(&["attachments", &id, "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let warning = stderr(&run);
+    let said = String::from_utf8(run.stdout).unwrap();
+    for text in [
+        "PLAINTEXT",
+        "encrypted disk",
+        "do not forward",
+        "delete them when the case is done",
+        "nude image of a minor",
+        "Helpwanted",
+        "police",
+    ] {
+        assert!(warning.contains(text), "{text} missing: {warning}");
+    }
+    assert!(said.contains("Saved 3 of 3 images"), "{said}");
+    assert_eq!(mode(&out), 0o700);
+    let expected = [(1, "jpg", 48, 64), (2, "png", 120, 80), (3, "png", 90, 160)];
+    for (n, ext, width, height) in expected {
+        let path = out.join(format!("{id}-{n}.{ext}"));
+        assert!(said.contains(path.to_str().unwrap()), "{said}");
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+        let bytes = std::fs::read(&path).unwrap();
+        images::assert_clean(&bytes);
+        for s in images::SENTINELS {
+            assert!(!contains(&bytes, s), "{}", path.display());
+        }
+        assert!(!contains(&bytes, b"SENTINEL"));
+        let picture = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((picture.width(), picture.height()), (width, height));
+        let (by_hand, media_type) = open_attachment_by_hand(&server, &identity, &id, n);
+        assert_eq!(
+            bytes, by_hand,
+            "attachment {n}: cut to its length, nothing else"
+        );
+        assert_eq!(
+            media_type,
+            if ext == "jpg" {
+                "image/jpeg"
+            } else {
+                "image/png"
+            }
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+
+    // A second run overwrites nothing and names the file in the way.
+    let before = std::fs::read(out.join(format!("{id}-2.png"))).unwrap();
+    let err = adviser.fails(&["attachments", &id, "--out", out.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("{}/{id}-1.jpg already exists", out.display())),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(out.join(format!("{id}-2.png"))).unwrap(),
+        before
+    );
+
+    // Unknown, malformed or missing: clear errors, and no folder made.
+    let nowhere = tmp.path().join("nowhere");
+    let err = adviser.fails(&[
+        "attachments",
+        "0123456789abcdef",
+        "--out",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("report 0123456789abcdef not found (or not one of your schools')"),
+        "{err}"
+    );
+    let err = adviser.fails(&["attachments", "../etc", "--out", nowhere.to_str().unwrap()]);
+    assert!(err.contains("is not a report id"), "{err}");
+    assert!(!nowhere.exists());
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = adviser.fails(&["attachments", &id, "--out", file.to_str().unwrap()]);
+    assert!(err.contains("is not a folder"), "{err}");
+    let out = adviser.run(&["attachments", &id]);
+    assert!(!out.status.success() && stderr(&out).contains("--out"));
+
+    // A report without images says so and writes nothing.
+    pupil_reports(&server, "de-linde");
+    let plain_id = adviser
+        .inbox_json(&[])
+        .iter()
+        .find(|c| c["attachments"] == 0)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let said = adviser.ok(&["attachments", &plain_id, "--out", nowhere.to_str().unwrap()]);
+    assert_eq!(
+        said.trim(),
+        format!("Report {plain_id} has no evidence images.")
+    );
+    assert!(!nowhere.exists());
+    assert!(
+        adviser
+            .ok(&["show", &plain_id])
+            .contains("Attachments:  none")
+    );
+
+    // The engine refuses a number the case does not have, before asking the server.
+    let ws = fluister::adviser::Workstation::open_with_cache(
+        &server.base,
+        fluister::adviser::AdviserKey::from_identity(identity.clone()),
+        &adviser.cache,
+    )
+    .unwrap();
+    let case = ws.case(&id).unwrap();
+    let err = ws.open_attachment(&case, 9).err().unwrap().to_string();
+    assert!(
+        err.contains(&format!("report {id} has no attachment 9")),
+        "{err}"
+    );
+
+    // The cache saw every report and message, and holds no image: ciphertext only.
+    let opened: Vec<Vec<u8>> = expected
+        .iter()
+        .map(|(n, ..)| open_attachment_by_hand(&server, &identity, &id, *n).0)
+        .collect();
+    for (path, bytes) in all_files(&adviser.cache) {
+        assert!(
+            !bytes.starts_with(b"\x89PNG") && !bytes.starts_with(&[0xFF, 0xD8]),
+            "{}",
+            path.display()
+        );
+        for image in &opened {
+            let middle = &image[image.len() / 2..image.len() / 2 + 32];
+            assert!(!contains(&bytes, middle), "{}", path.display());
+        }
+        assert!(!contains(&bytes, b"SENTINEL"), "{}", path.display());
+    }
 }

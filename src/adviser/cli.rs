@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,7 +10,8 @@ use anyhow::{Context, bail};
 use zeroize::Zeroizing;
 
 use super::engine::{
-    CaseSummary, InboxFilter, Workstation, category_label, danger_label, parse_id,
+    CaseAttachment, CaseSummary, InboxFilter, Workstation, attachment_label, attachment_place,
+    category_label, danger_label, parse_id,
 };
 use super::identity::AdviserKey;
 use super::{Case, init};
@@ -85,6 +86,11 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        AdviserCommand::Attachments {
+            connection,
+            id,
+            out,
+        } => attachments(&connection, &id, &out),
         AdviserCommand::Export {
             connection,
             id,
@@ -148,9 +154,9 @@ fn inbox(ws: &Workstation, filter: InboxFilter, json: bool) -> anyhow::Result<()
 /// The inbox as aligned columns.
 fn table(cases: &[CaseSummary]) -> String {
     let header = [
-        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "ACTIVITY", "UNREAD",
+        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "ACTIVITY", "IMAGES", "UNREAD",
     ];
-    let rows: Vec<[String; 8]> = cases
+    let rows: Vec<[String; 9]> = cases
         .iter()
         .map(|c| {
             [
@@ -167,6 +173,7 @@ fn table(cases: &[CaseSummary]) -> String {
                 },
                 c.status.as_str().to_owned(),
                 terminal_safe(&c.last_activity),
+                c.attachments.to_string(),
                 c.unread.to_string(),
             ]
         })
@@ -237,7 +244,6 @@ fn case_text(case: &Case) -> String {
             field(&mut out, "Where:", &r.where_);
             field(&mut out, "When:", &r.when);
             field(&mut out, "Involved:", &r.involved);
-            field(&mut out, "Attachments:", &r.attachments.len().to_string());
             out.push_str("\nWhat happened:\n");
             out.push_str(&indent(&terminal_safe(&r.description)));
         }
@@ -246,13 +252,13 @@ fn case_text(case: &Case) -> String {
              school had when it arrived. A colleague who was an adviser then can read it.\n",
         ),
     }
+    out.push_str(&attachments_text(case));
     if case.messages.is_empty() {
         out.push_str("\nNo messages yet.\n");
     } else {
-        out.push_str(&format!(
-            "\nConversation ({} messages):\n",
-            case.messages.len()
-        ));
+        let n = case.messages.len();
+        let plural = if n == 1 { "" } else { "s" };
+        out.push_str(&format!("\nConversation ({n} message{plural}):\n"));
     }
     for m in &case.messages {
         let who = match m.author {
@@ -260,8 +266,19 @@ fn case_text(case: &Case) -> String {
             Author::Adviser => "Adviser (reply)",
             Author::Note => "PRIVATE NOTE (advisers only, the pupil never sees it)",
         };
+        let images: Vec<String> = case
+            .attachments
+            .iter()
+            .filter(|a| a.message == Some(m.seq))
+            .map(|a| a.n.to_string())
+            .collect();
+        let images = match images.len() {
+            0 => String::new(),
+            1 => format!("  ·  1 image (attachment {})", images[0]),
+            n => format!("  ·  {n} images (attachments {})", images.join(", ")),
+        };
         out.push_str(&format!(
-            "\n[{}] {}  {}\n",
+            "\n[{}] {}  {}{images}\n",
             m.seq,
             terminal_safe(&m.sent_on),
             who
@@ -270,6 +287,27 @@ fn case_text(case: &Case) -> String {
             Some(t) => out.push_str(&indent(&terminal_safe(t))),
             None => out.push_str("    (this message does not open with your key)\n"),
         }
+    }
+    out
+}
+
+/// The evidence images of a case, numbered as `attachments` names their files.
+fn attachments_text(case: &Case) -> String {
+    if case.attachments.is_empty() {
+        return "\nAttachments:  none\n".to_owned();
+    }
+    let mut out = format!(
+        "\nAttachments ({}; save them with `fluister adviser attachments {} --out FOLDER`):\n",
+        case.attachments.len(),
+        case.id
+    );
+    for a in &case.attachments {
+        out.push_str(&format!(
+            "    {}. {}, {}\n",
+            a.n,
+            attachment_label(a),
+            attachment_place(a)
+        ));
     }
     out
 }
@@ -326,6 +364,140 @@ fn export(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<()> {
     );
     println!("Exported report {id} to {}", out.display());
     Ok(())
+}
+
+/// What `attachments` tells the adviser once images are on disk. DESIGN.md: plaintext reaches
+/// the disk only when the adviser exports on purpose, and then they must know what they hold.
+const PLAINTEXT_IMAGES_WARNING: &str = "\
+WARNING: these images are now PLAINTEXT files on this computer, readable without any key.
+  Keep them on an encrypted disk only, do not forward them, and delete them when the case is done.
+  If an image turns out to be a nude image of a minor: do not forward or copy it, follow the
+  school's protocol (contact Helpwanted, helpwanted.nl, or the police, 0900-8844), and delete it,
+  this copy included.";
+
+fn attachments(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<()> {
+    parse_id(id)?;
+    // Checked before signing in, so a wrong --out costs no passphrase.
+    if fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+        bail!(
+            "{} is not a folder; give --out a folder (it is made if it does not exist)",
+            out.display()
+        );
+    }
+    let ws = open(connection)?;
+    let case = ws.case(id)?;
+    if case.attachments.is_empty() {
+        println!("Report {id} has no evidence images.");
+        return Ok(());
+    }
+    // Refused before anything is fetched or written: one existing file stops the whole run.
+    for a in &case.attachments {
+        if let Some(t) = a.media_type {
+            let path = out.join(a.file_name(&case.id, t));
+            if fs::symlink_metadata(&path).is_ok() {
+                bail!(
+                    "{} already exists; Fluister never overwrites a file: move it away or choose                      another --out",
+                    path.display()
+                );
+            }
+        }
+    }
+    private_folder(out)?;
+
+    let mut written = Vec::new();
+    let mut failed = Vec::new();
+    for a in &case.attachments {
+        match save_attachment(&ws, &case, a, out) {
+            Ok((path, described)) => written.push((a, path, described)),
+            Err(e) => failed.push(format!("{e:#}")),
+        }
+    }
+    if !written.is_empty() {
+        println!(
+            "Saved {} of {} images of report {id} in {}:",
+            written.len(),
+            case.attachments.len(),
+            out.display()
+        );
+        for (a, path, _) in &written {
+            println!(
+                "  {}  {}, {}",
+                path.display(),
+                attachment_label(a),
+                attachment_place(a)
+            );
+        }
+        for (a, _, described) in &written {
+            if !described {
+                eprintln!(
+                    "note: attachment {} is not described in its sealed document; its type was                      read from its first bytes and its padding (zero bytes) was left on",
+                    a.n
+                );
+            }
+        }
+        eprintln!("{PLAINTEXT_IMAGES_WARNING}");
+    }
+    if !failed.is_empty() {
+        bail!(
+            "{} of {} images were not saved: {}",
+            failed.len(),
+            case.attachments.len(),
+            failed.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// Makes `dir` (mode 0700) if missing; warns if an existing one is open to other users.
+fn private_folder(dir: &Path) -> anyhow::Result<()> {
+    match fs::metadata(dir) {
+        Ok(m) => {
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "warning: other users of this computer may open {} (mode {mode:04o});                      `chmod 700` it or choose another --out",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Err(_) => fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("cannot make the folder {}", dir.display())),
+    }
+}
+
+/// Fetches, decrypts and writes one image (mode 0600, never over an existing file). Returns
+/// its path and whether its sealed document described it.
+fn save_attachment(
+    ws: &Workstation,
+    case: &Case,
+    a: &CaseAttachment,
+    dir: &Path,
+) -> anyhow::Result<(PathBuf, bool)> {
+    let image = ws.open_attachment(case, a.n)?;
+    let path = dir.join(a.file_name(&case.id, image.media_type));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} already exists; Fluister never overwrites a file",
+                path.display()
+            ),
+            _ => anyhow::anyhow!("cannot create {}: {e}", path.display()),
+        })?;
+    if let Err(e) = file.write_all(&image.bytes).and_then(|()| file.sync_all()) {
+        // Half an image is no evidence; the adviser runs the command again.
+        drop(file);
+        let _ = fs::remove_file(&path);
+        bail!("cannot write {}: {e}", path.display());
+    }
+    Ok((path, image.described))
 }
 
 /// The reply's text: from --message, from --file, or typed in the adviser's editor.

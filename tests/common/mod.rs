@@ -470,3 +470,64 @@ pub fn post_multipart(url: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])
             .send(&body[..]),
     )
 }
+
+/// A GET with chosen headers whose body is read as bytes (an image, an age file), never
+/// following redirects: status, headers, body.
+pub fn get_bytes_with(
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, ureq::http::HeaderMap, Vec<u8>) {
+    let mut req = agent().get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut res = req.call().expect("the server answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res
+        .body_mut()
+        .with_config()
+        .limit(80 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap();
+    (status, headers, body)
+}
+
+/// Evidence image `n` of report `id` opened the way docs/api.md describes, straight from the
+/// API and independent of the adviser workstation: the sealed report or message that lists it
+/// gives its length; the decrypted file is cut to that length. Returns the image and its type.
+pub fn open_attachment_by_hand(
+    server: &Server,
+    identity: &age::x25519::Identity,
+    id: &str,
+    n: u64,
+) -> (Vec<u8>, String) {
+    let token = sign_in(server, identity);
+    let report = get_auth(&server.url(&format!("/api/v1/reports/{id}")), &token).json();
+    let mut holders = vec![(&report["attachments"], &report["ciphertext"])];
+    for m in report["messages"].as_array().unwrap() {
+        holders.push((&m["attachments"], &m["ciphertext"]));
+    }
+    let (i, ciphertext) = holders
+        .iter()
+        .find_map(|(list, ct)| {
+            let i = list.as_array()?.iter().position(|a| a["n"] == n)?;
+            Some((i, *ct))
+        })
+        .unwrap_or_else(|| panic!("attachment {n} is not listed: {report}"));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&decrypt(identity, &unb64(ciphertext)).unwrap()).unwrap();
+    let info = &doc["attachments"][i];
+    let (status, headers, sealed) = get_bytes_with(
+        &server.url(&format!("/api/v1/reports/{id}/attachments/{n}")),
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "application/octet-stream"
+    );
+    let mut plain = decrypt(identity, &sealed).unwrap();
+    plain.truncate(info["bytes"].as_u64().unwrap() as usize);
+    (plain, info["type"].as_str().unwrap().to_owned())
+}
