@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::images;
 use common::*;
 
 const REPORT: &str = "SENTINEL-UI-REPORT ze dreigen mijn foto door te sturen";
@@ -271,12 +272,16 @@ fn an_adviser_handles_a_case_in_the_browser_and_nobody_else_can() {
     for part in [
         "default-src 'none'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ] {
         assert!(csp.contains(part), "{part} missing: {csp}");
     }
+    assert!(
+        !csp.contains("data:"),
+        "images come from this server only: {csp}"
+    );
     assert_eq!(inbox.header("referrer-policy"), Some("no-referrer"));
     assert_eq!(inbox.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(inbox.header("cache-control"), Some("no-store"));
@@ -507,4 +512,168 @@ fn a_protected_key_is_unlocked_in_the_browser() {
     let log = ui.stop();
     assert!(!log.contains(PASSPHRASE), "{log}");
     assert_no_plaintext(&cache);
+}
+
+#[test]
+fn evidence_images_are_shown_blurred_from_memory_and_only_to_the_session() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let page = post_multipart(
+        &server.url("/s/demo/report"),
+        &[
+            ("lang", "nl"),
+            ("category", "fight_filmed"),
+            ("description", REPORT),
+        ],
+        &[
+            ("IMG_0001.jpg", &images::jpeg_with_exif(64, 48)),
+            ("Screenshot.png", &images::png_with_text(120, 80)),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let code = page.pickup_code().unwrap();
+    let page = post_multipart(
+        &server.url("/check/message"),
+        &[
+            ("code", &code),
+            ("message", "SENTINEL-UI-FOLLOWUP"),
+            ("lang", "nl"),
+        ],
+        &[("later.png", &images::png_with_text(90, 160))],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let ui = Ui::start(
+        &server.base,
+        &server.data_dir.join("demo-adviser.key"),
+        &cache,
+    );
+    let browser = ui.open_link();
+    let inbox = browser.get("/");
+    assert!(inbox.body.contains("Afbeeldingen"), "{}", inbox.body);
+    let id = case_ids(&inbox).pop().unwrap();
+
+    // The case page: every image behind its own "show" checkbox, blurred by the stylesheet,
+    // with what to do about a nude image of a minor right beside them.
+    let case = browser.get(&format!("/case/{id}"));
+    assert_eq!(case.status, 200, "{}", case.body);
+    for n in 1..=3 {
+        for markup in [
+            format!(
+                r#"<input class="reveal" type="checkbox" id="toon-{n}" autocomplete="off"><label class="reveal-button" for="toon-{n}">"#
+            ),
+            format!(r#"<div class="blur"><img src="/case/{id}/attachments/{n}""#),
+            format!(r#"<figure class="evidence" id="afbeelding-{n}">"#),
+        ] {
+            assert!(
+                case.body.contains(&markup),
+                "{markup} missing: {}",
+                case.body
+            );
+        }
+    }
+    for text in [
+        "naaktfoto van een minderjarige",
+        "Stuur hem niet door, download hem niet en maak er geen screenshot van",
+        "Helpwanted",
+        "politie (0900-8844)",
+        "fluister adviser attachments",
+        "foto (JPEG) 48×64",
+        "bij bericht 1",
+    ] {
+        assert!(case.body.contains(text), "{text} missing: {}", case.body);
+    }
+    assert!(!case.body.contains("<script"));
+    let css = browser.get("/static/adviser.css").body;
+    for rule in [
+        "filter: blur(",
+        "input.reveal:checked ~ .blur img { filter: none;",
+    ] {
+        assert!(css.contains(rule), "{rule} missing from the stylesheet");
+    }
+
+    // Each image comes decrypted from the workstation's memory: the exact image, its own
+    // type, never stored by the browser, never sniffed.
+    let cookie = [("Cookie", browser.cookie.as_str())];
+    let mut shown = Vec::new();
+    for (n, mime, width, height) in [
+        (1, "image/jpeg", 48, 64),
+        (2, "image/png", 120, 80),
+        (3, "image/png", 90, 160),
+    ] {
+        let url = ui.url(&format!("/case/{id}/attachments/{n}"));
+        let (status, headers, body) = get_bytes_with(&url, &cookie);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(header("content-type"), mime);
+        assert_eq!(header("cache-control"), "no-store");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert!(header("content-security-policy").contains("default-src 'none'"));
+        images::assert_clean(&body);
+        let picture = image::load_from_memory(&body).unwrap();
+        assert_eq!((picture.width(), picture.height()), (width, height));
+        let (by_hand, _) = open_attachment_by_hand(&server, &server.demo_identity(), &id, n);
+        assert_eq!(body, by_hand, "attachment {n}");
+
+        // Nobody else: no cookie, a wrong cookie, a foreign Host.
+        let evil_host = format!("evil.example:{}", ui.port);
+        for headers in [
+            vec![],
+            vec![("Cookie", "fluister_ui_1=nope")],
+            vec![
+                ("Cookie", browser.cookie.as_str()),
+                ("Host", evil_host.as_str()),
+            ],
+        ] {
+            let (status, headers, body) = get_bytes_with(&url, &headers);
+            assert_eq!(status, 403);
+            assert!(
+                headers
+                    .get("content-type")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
+            assert!(!body.starts_with(&by_hand[..8]));
+        }
+        shown.push(by_hand);
+    }
+    for path in [
+        format!("/case/{id}/attachments/4"),
+        format!("/case/{id}/attachments/0"),
+        format!("/case/{id}/attachments/x"),
+        "/case/0123456789abcdef/attachments/1".to_owned(),
+    ] {
+        assert_eq!(browser.get(&path).status, 404, "{path}");
+    }
+
+    // The export lists the images without them.
+    let csrf = csrf_of(&case);
+    let export = browser.post(&format!("/case/{id}/export"), &[("csrf", &csrf)]);
+    assert_eq!(export.status, 200);
+    assert!(export.body.contains("Evidence images"), "{}", export.body);
+    assert!(
+        export
+            .body
+            .contains(&format!("fluister adviser attachments {id} --out FOLDER"))
+    );
+    assert!(!export.body.contains("<img"));
+
+    let log = ui.stop();
+    assert!(!log.contains("SENTINEL"), "{log}");
+    // On disk, ciphertext only: no image file, no image bytes.
+    assert_no_plaintext(&cache);
+    for (path, bytes) in all_files(&cache) {
+        assert!(
+            !bytes.starts_with(b"\x89PNG") && !bytes.starts_with(&[0xFF, 0xD8]),
+            "{}",
+            path.display()
+        );
+        for image in &shown {
+            let middle = &image[image.len() / 2..image.len() / 2 + 32];
+            assert!(!contains(&bytes, middle), "{}", path.display());
+            assert!(!contains(&bytes, &image[..32]), "{}", path.display());
+        }
+    }
 }

@@ -11,8 +11,10 @@
 //! - a computer left unlocked: after `--idle-minutes` without a request the unlocked key is
 //!   dropped from memory and the passphrase is asked again.
 //!
-//! Plaintext lives only in memory and in the pages sent to the browser (all `no-store`); the
-//! cache on disk stays ciphertext, as for the command line.
+//! Plaintext lives only in memory and in the pages and images sent to the browser (all
+//! `no-store`); the cache on disk stays ciphertext, as for the command line. Evidence images are
+//! decrypted per request for the case page's `<img>` and shown blurred until the adviser
+//! reveals one (views.rs says how, without script).
 
 mod views;
 
@@ -388,6 +390,7 @@ fn app(state: UiState) -> Router {
         .route("/case/{id}/note", post(note))
         .route("/case/{id}/status", post(set_status))
         .route("/case/{id}/export", post(export))
+        .route("/case/{id}/attachments/{n}", get(attachment))
         .route("/static/adviser.css", get(stylesheet))
         .fallback(|| async { UiError::NotFound })
         .method_not_allowed_fallback(|| async { UiError::NotFound })
@@ -433,9 +436,9 @@ async fn guard(State(state): State<UiState>, mut req: Request, next: Next) -> Re
     }
 }
 
-/// Content-Security-Policy: nothing from anywhere but this server, no script at all.
-/// `data:` images are allowed for pictures shown inline later.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+/// Content-Security-Policy: nothing from anywhere but this server, no script at all. Images
+/// come from `/case/{id}/attachments/{n}` on this server only.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every response gets the same strict headers; nothing is cached (pages hold plaintext).
@@ -585,6 +588,29 @@ async fn case(
         Ok(page)
     })
     .await
+}
+
+/// `GET /case/{id}/attachments/{n}`: one evidence image, decrypted in memory for the case
+/// page's `<img>`. `guard` has checked the Host and the session cookie; `security_headers` adds
+/// `no-store` and `nosniff`. The type is the one the image's sealed document names, checked
+/// against its first bytes by the engine.
+async fn attachment(
+    State(state): State<UiState>,
+    csrf: Csrf,
+    Path((id, n)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    engine::parse_id(&id)?;
+    let n: u32 = n.parse().ok().filter(|n| *n > 0).ok_or(UiError::NotFound)?;
+    let ws = state.workstation(&csrf).await?;
+    let image = blocking(move || {
+        let case = ws.case(&id)?;
+        Ok(ws.open_attachment(&case, n)?)
+    })
+    .await?;
+    let content_type = image.media_type.mime();
+    // The bytes stay in their zeroizing buffer until the response body is dropped.
+    let body = Bytes::from_owner(image.bytes);
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
 /// `POST /case/{id}/reply`: encrypted here for the pupil and the school's advisers.
@@ -796,9 +822,10 @@ impl UiError {
 impl From<EngineError> for UiError {
     fn from(error: EngineError) -> UiError {
         match error {
-            EngineError::BadId(_) | EngineError::Client(ClientError::NotFound { .. }) => {
-                UiError::NotFound
-            }
+            EngineError::BadId(_)
+            | EngineError::Client(
+                ClientError::NotFound { .. } | ClientError::AttachmentNotFound { .. },
+            ) => UiError::NotFound,
             error => UiError::Engine { error, kept: None },
         }
     }

@@ -4,8 +4,9 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::Refusal;
-use crate::adviser::engine::Error as EngineError;
+use crate::adviser::engine::{CaseAttachment, Error as EngineError, size_label};
 use crate::adviser::{Case, CaseMessage, CaseSummary};
+use crate::evidence::MediaType;
 use crate::report::{Category, DangerNow, ReportDocument};
 use crate::store::{Author, Status};
 
@@ -262,6 +263,7 @@ pub fn inbox(
                         th scope="col" { "Nu in gevaar" }
                         th scope="col" { "Status" }
                         th scope="col" { "Laatste activiteit" }
+                        th scope="col" { "Afbeeldingen" }
                         th scope="col" { "Ongelezen" }
                     }
                 }
@@ -280,6 +282,7 @@ pub fn inbox(
                             td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
                             td { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
                             td { (c.last_activity) }
+                            td.count { (c.attachments) }
                             td.count { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
                         }
                     }
@@ -330,7 +333,11 @@ pub fn case(
                 dt { "Categorie" } dd { (category_label(r.category)) }
                 dt { "Nu in gevaar" } dd { (danger_flag(r.danger_now)) }
                 dt { "Taal van de leerling" } dd { (r.lang.code()) }
-                dt { "Bijlagen" } dd { (r.attachments.len()) }
+            }
+            dt { "Afbeeldingen" }
+            dd {
+                @if case.attachments.is_empty() { "geen" }
+                @else { a href="#afbeeldingen" { (case.attachments.len()) " (hieronder, vaag tot je ze toont)" } }
             }
         }
         @match &case.report {
@@ -344,6 +351,7 @@ pub fn case(
                         dt { "Wanneer" } dd.text dir="auto" { (or_blank(&r.when)) }
                         dt { "Wie zijn erbij betrokken" } dd.text dir="auto" { (or_blank(&r.involved)) }
                     }
+                    (image_links(&case.attachments, None))
                 }
             }
             None => p.problem {
@@ -356,7 +364,10 @@ pub fn case(
             @if case.messages.is_empty() {
                 p.muted { "Nog geen berichten na de melding." }
             }
-            @for m in &case.messages { (message(m)) }
+            @for m in &case.messages { (message(m, &case.attachments)) }
+        }
+        @if !case.attachments.is_empty() {
+            (evidence_section(case))
         }
         section.write aria-labelledby="reply-title" {
             h2 #reply-title { "Antwoord aan de leerling" }
@@ -390,7 +401,8 @@ pub fn case(
                 strong { "Let op: " }
                 "de export is een HTML-bestand met de hele melding in leesbare tekst, niet versleuteld. \
                  Bewaar het alleen in het incidentendossier van de school en verwijder andere kopieën, \
-                 ook uit je map Downloads."
+                 ook uit je map Downloads. De afbeeldingen zitten er niet in; de export noemt ze \
+                 alleen."
             }
             form method="post" action={ (base) "/export" } {
                 (csrf_field(frame.csrf))
@@ -433,7 +445,110 @@ fn problem_text(e: &EngineError) -> String {
     }
 }
 
-fn message(m: &CaseMessage) -> Markup {
+/// The pupil's evidence images, each blurred until the adviser chooses to see it, with what
+/// to do when one is a nude image of a minor.
+///
+/// The reveal is a checkbox and its label, styled with `:checked` (static/adviser.css): it
+/// needs no script, which the CSP forbids, and no request, so no "revealed" state lands in an
+/// address, the history or a log; every page load starts blurred again (`autocomplete="off"`
+/// stops browsers restoring the tick), and a second click blurs the image again.
+fn evidence_section(case: &Case) -> Markup {
+    html! {
+        section.evidence #afbeeldingen aria-labelledby="evidence-title" {
+            h2 #evidence-title { "Afbeeldingen van de leerling" }
+            p.hint {
+                "Elke afbeelding is vaag tot je op “Toon afbeelding” klikt. Ze worden alleen in het \
+                 geheugen ontsleuteld en nergens op deze computer bewaard."
+            }
+            section.duty.evidence-note role="note" {
+                h3 { "Blijkt een afbeelding een naaktfoto van een minderjarige?" }
+                p {
+                    "Stuur hem niet door, download hem niet en maak er geen screenshot van: een \
+                     seksuele afbeelding van een minderjarige bezitten of verspreiden is strafbaar, \
+                     ook als bewijs. Volg het protocol van je school: neem contact op met Helpwanted \
+                     (helpwanted.nl) of de politie (0900-8844). Verwijder daarna elke kopie, ook \
+                     bestanden die je met " code { "fluister adviser attachments" } " hebt opgeslagen."
+                }
+                p.source { "Bron: art. 252 Wetboek van Strafrecht; Helpwanted.nl (Offlimits)." }
+            }
+            @for a in &case.attachments {
+                (evidence(case, a))
+            }
+        }
+    }
+}
+
+fn evidence(case: &Case, a: &CaseAttachment) -> Markup {
+    let opens = match a.message {
+        None => case.report.is_some(),
+        Some(seq) => case
+            .messages
+            .iter()
+            .any(|m| m.seq == seq && m.text.is_some()),
+    };
+    let place = match a.message {
+        None => "bij de melding".to_owned(),
+        Some(seq) => format!("bij bericht {seq}"),
+    };
+    let what = match a.info() {
+        Some(i) => format!(
+            "{} {}×{}, {}",
+            match i.media_type {
+                MediaType::Jpeg => "foto (JPEG)",
+                MediaType::Png => "afbeelding (PNG)",
+            },
+            i.width,
+            i.height,
+            size_label(i.bytes as u64)
+        ),
+        None => format!(
+            "niet beschreven in het versleutelde bericht, {} versleuteld",
+            size_label(a.size)
+        ),
+    };
+    let toggle = format!("toon-{}", a.n);
+    html! {
+        figure.evidence id={ "afbeelding-" (a.n) } {
+            figcaption { strong { "Afbeelding " (a.n) } " · " (place) " · " (what) }
+            @if opens {
+                input.reveal type="checkbox" id=(toggle) autocomplete="off";
+                label.reveal-button for=(toggle) {
+                    span.when-blurred { "Toon afbeelding " (a.n) }
+                    span.when-shown { "Maak weer vaag" }
+                }
+                div.blur {
+                    img src={ "/case/" (case.id) "/attachments/" (a.n) }
+                        alt={ "Afbeelding " (a.n) " van de leerling" }
+                        width=[a.width] height=[a.height] loading="lazy";
+                }
+            } @else {
+                p.muted { "Deze afbeelding gaat niet open met jouw sleutel." }
+            }
+        }
+    }
+}
+
+/// Links to the images that came with the report (`None`) or one message.
+fn image_links(attachments: &[CaseAttachment], with: Option<i64>) -> Markup {
+    let images: Vec<u32> = attachments
+        .iter()
+        .filter(|a| a.message == with)
+        .map(|a| a.n)
+        .collect();
+    html! {
+        @if !images.is_empty() {
+            p.meta {
+                @if images.len() == 1 { "1 afbeelding: " } @else { (images.len()) " afbeeldingen: " }
+                @for (i, n) in images.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "#afbeelding-" (n) } { "afbeelding " (n) }
+                }
+            }
+        }
+    }
+}
+
+fn message(m: &CaseMessage, attachments: &[CaseAttachment]) -> Markup {
     let (class, who) = match m.author {
         Author::Pupil => ("pupil", "Leerling"),
         Author::Adviser => ("adviser", "Adviseur · antwoord, de leerling ziet dit"),
@@ -449,6 +564,7 @@ fn message(m: &CaseMessage) -> Markup {
                 Some(text) => p.text dir="auto" { (text) },
                 None => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
             }
+            (image_links(attachments, Some(m.seq)))
         }
     }
 }
@@ -679,6 +795,71 @@ mod tests {
             !html.contains("art. 252"),
             "no image note for adult contact"
         );
+    }
+
+    #[test]
+    fn evidence_images_are_blurred_behind_a_checkbox_with_the_note_beside_them() {
+        let attachment = |n, message, info: bool| CaseAttachment {
+            n,
+            message,
+            media_type: info.then_some(MediaType::Jpeg),
+            bytes: info.then_some(41_000),
+            width: info.then_some(480),
+            height: info.then_some(640),
+            size: 70_000,
+        };
+        let case = Case {
+            id: ReportId::parse("0123456789abcdef").unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            status: Status::Open,
+            report: Some(report(Category::Bullying, None)),
+            messages: vec![
+                CaseMessage {
+                    seq: 1,
+                    author: Author::Pupil,
+                    sent_on: "2026-11-22".into(),
+                    text: Some("nog een".into()),
+                },
+                CaseMessage {
+                    seq: 2,
+                    author: Author::Pupil,
+                    sent_on: "2026-11-23".into(),
+                    text: None,
+                },
+            ],
+            attachments: vec![
+                attachment(1, None, true),
+                attachment(2, Some(1), false),
+                attachment(3, Some(2), false),
+            ],
+        };
+        let html = case_page(&case, None);
+        for n in [1, 2] {
+            assert!(html.contains(&format!(
+                r#"<input class="reveal" type="checkbox" id="toon-{n}" autocomplete="off"><label class="reveal-button" for="toon-{n}">"#
+            )), "{html}");
+            assert!(html.contains(&format!(
+                r#"<img src="/case/0123456789abcdef/attachments/{n}" alt="Afbeelding {n} van de leerling""#
+            )));
+        }
+        assert!(html.contains(r#"width="480" height="640""#));
+        assert!(html.contains("foto (JPEG) 480×640, 41 KB"));
+        assert!(html.contains("niet beschreven in het versleutelde bericht"));
+        // Message 2 does not open with this key, so neither does its image: no broken <img>.
+        assert!(!html.contains("/attachments/3"));
+        assert!(html.contains("Deze afbeelding gaat niet open met jouw sleutel."));
+        assert!(html.contains(r##"<a href="#afbeelding-2">afbeelding 2</a>"##));
+        for text in [
+            "naaktfoto van een minderjarige",
+            "Stuur hem niet door, download hem niet en maak er geen screenshot van",
+            "Helpwanted",
+            "politie",
+            "fluister adviser attachments",
+        ] {
+            assert!(html.contains(text), "{text} missing");
+        }
+        assert!(!html.contains("<script") && !html.contains("style="));
     }
 
     fn case_page(case: &Case, draft: Option<&Draft<'_>>) -> String {
