@@ -214,21 +214,13 @@ fn a_phone_photo_reaches_the_adviser_with_nothing_of_the_phone_left() {
     }
 }
 
-/// GETs bytes with a bearer token.
+/// GETs an attachment's bytes with a bearer token, as the API serves them.
 fn get_raw_auth(url: &str, token: &str) -> Vec<u8> {
-    let mut res = ureq::get(url)
-        .header("Authorization", format!("Bearer {token}"))
-        .call()
-        .unwrap();
-    assert_eq!(
-        res.headers().get("content-type").unwrap(),
-        "application/octet-stream"
-    );
-    res.body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .unwrap()
+    let bearer = format!("Bearer {token}");
+    let (status, headers, body) = get_bytes_with(url, &[("Authorization", &bearer)]);
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    body
 }
 
 /// A server with small limits so the refusals are quick to reach: 1 MiB per file, 12 uploads
