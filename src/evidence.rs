@@ -68,6 +68,17 @@ pub struct ImageLimits {
     pub max_side: u32,
 }
 
+/// The largest cleaned image whatever the settings: what an adviser's client takes (with
+/// padding) in one answer.
+pub const OUTPUT_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+impl ImageLimits {
+    /// The largest cleaned image: twice the largest source file, at most `OUTPUT_BYTES_MAX`.
+    pub fn output_bytes(&self) -> usize {
+        self.file_bytes.saturating_mul(2).min(OUTPUT_BYTES_MAX)
+    }
+}
+
 impl Default for ImageLimits {
     fn default() -> Self {
         ImageLimits {
@@ -250,7 +261,7 @@ pub fn clean(bytes: &[u8], limits: &ImageLimits) -> Result<CleanImage, ImageProb
     image.apply_orientation(orientation);
 
     let (width, height) = (image.width(), image.height());
-    let bytes = encode(&image, output)?;
+    let (bytes, output) = encode_within(image, output, limits.output_bytes())?;
     Ok(CleanImage {
         bytes,
         media_type: output,
@@ -321,6 +332,27 @@ fn problem(error: ImageError, (width, height): (u32, u32)) -> ImageProblem {
 /// Encodes pixels with no metadata: the encoders are given neither an ICC profile nor EXIF.
 ///
 /// JPEG: SOI, APP0 (JFIF), SOF0, DQT, DHT, SOS, EOI. PNG: IHDR, IDAT, IEND.
+/// Encodes as `output`, within `most` bytes. A PNG can come out far larger than the file that
+/// was sent (a small lossless WebP of noise): such an image is sent as a photo (JPEG) instead;
+/// if even that is too big, it is refused.
+fn encode_within(
+    image: DynamicImage,
+    output: MediaType,
+    most: usize,
+) -> Result<(Vec<u8>, MediaType), ImageProblem> {
+    let (width, height) = (image.width(), image.height());
+    let mut output = output;
+    let mut bytes = encode(&image, output)?;
+    if bytes.len() > most && output == MediaType::Png {
+        output = MediaType::Jpeg;
+        bytes = encode(&DynamicImage::ImageRgb8(flatten_onto_white(image)), output)?;
+    }
+    if bytes.len() > most {
+        return Err(ImageProblem::TooManyPixels { width, height });
+    }
+    Ok((bytes, output))
+}
+
 fn encode(image: &DynamicImage, output: MediaType) -> Result<Vec<u8>, ImageProblem> {
     let mut out = Vec::new();
     // An encoder error here is a bug or out-of-memory, not the pupil's file; it still must not
@@ -961,6 +993,37 @@ mod tests {
         assert_eq!(scaled_size(1170, 2532, 3072), None);
         assert_eq!(scaled_size(3072, 3072, 3072), None);
         assert_eq!(scaled_size(65_535, 1, 3072), Some((3072, 1)));
+    }
+
+    #[test]
+    fn a_png_that_grows_too_large_is_sent_as_a_photo_or_refused() {
+        // Noise compresses badly as PNG (~270 KB for 300 × 300) and better as JPEG.
+        let mut state = 0x2545_f491_u32;
+        let noise = DynamicImage::ImageRgb8(RgbImage::from_fn(300, 300, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+        }));
+        let (png, kind) = encode_within(noise.clone(), MediaType::Png, usize::MAX).unwrap();
+        assert_eq!(kind, MediaType::Png);
+        let (jpeg, kind) = encode_within(noise.clone(), MediaType::Png, png.len() - 1).unwrap();
+        assert_eq!(kind, MediaType::Jpeg, "fell back to a photo");
+        assert!(jpeg.len() < png.len());
+        assert_eq!(
+            encode_within(noise, MediaType::Png, 2_000).err(),
+            Some(ImageProblem::TooManyPixels {
+                width: 300,
+                height: 300
+            }),
+            "not even a JPEG fits in 2 KB"
+        );
+        let limits = ImageLimits {
+            file_bytes: 1_000,
+            ..ImageLimits::default()
+        };
+        assert_eq!(limits.output_bytes(), 2_000);
+        assert_eq!(ImageLimits::default().output_bytes(), 20 * 1024 * 1024);
     }
 
     #[test]

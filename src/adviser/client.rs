@@ -22,10 +22,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest answer read: a list of a few thousand reports, not an endless stream.
 const MAX_ANSWER: u64 = 256 * 1024 * 1024;
-/// Largest attachment read. The server re-encodes a screenshot as PNG of up to 2 × 3072²
-/// pixels (src/evidence.rs), ~57 MB in the worst case, then pads it (Padmé, under 12%) and age
-/// adds 16 bytes per 64 KiB: 72 MiB leaves room for all of that.
-pub const MAX_ATTACHMENT: u64 = 72 * 1024 * 1024;
+/// Largest attachment read. The server never seals a cleaned image over
+/// `evidence::OUTPUT_BYTES_MAX` (64 MiB); Padmé padding adds under 12% and age 16 bytes per
+/// 64 KiB, so this leaves room for all of that.
+pub const MAX_ATTACHMENT: u64 = (crate::evidence::OUTPUT_BYTES_MAX as u64) * 5 / 4 + 1024 * 1024;
 /// Longest an attachment download may take: tens of megabytes over a school's Wi-Fi.
 pub const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// The first bytes of every binary age file.
