@@ -137,7 +137,8 @@ pin_project_lite::pin_project! {
     /// A request body that fails once its deadline has passed without it being complete, so a
     /// client dribbling a body byte by byte cannot hold a connection and a worker forever. The
     /// deadline is `BODY_TIMEOUT`, pushed back by one second for every `BODY_BYTES_PER_SECOND`
-    /// that arrive, up to `BODY_TIMEOUT_MAX`.
+    /// that arrive, but never more than `BODY_TIMEOUT` ahead of now (a burst cannot buy a long
+    /// silence) and never past `BODY_TIMEOUT_MAX` in all.
     struct TimedBody {
         #[pin]
         inner: Incoming,
@@ -176,7 +177,11 @@ impl http_body::Body for TimedBody {
             if let Some(Ok(data)) = frame.as_ref().map(|r| r.as_ref().map(|f| f.data_ref())) {
                 let len = data.map_or(0, |d| d.len() as u64);
                 let extra = Duration::from_secs_f64(len as f64 / BODY_BYTES_PER_SECOND as f64);
-                let later = (this.deadline.deadline() + extra).min(*this.latest);
+                // Never more than BODY_TIMEOUT ahead of now: a burst buys no long silence.
+                let now = tokio::time::Instant::now();
+                let later = (this.deadline.deadline() + extra)
+                    .min(now + BODY_TIMEOUT)
+                    .min(*this.latest);
                 this.deadline.as_mut().reset(later);
             }
             return Poll::Ready(frame.map(|r| r.map_err(Into::into)));

@@ -233,6 +233,44 @@ fn a_client_that_never_finishes_its_headers_is_cut_off() {
     assert_eq!(get(&server.url("/healthz")).status, 200);
 }
 
+/// A body earns time as it arrives (a photo from a slow phone connection gets through), but a
+/// burst buys no long silence: 2 MiB sent at once and then nothing is cut off about
+/// `BODY_TIMEOUT` (30 s) after the burst, not the minute the burst would otherwise have bought.
+#[test]
+fn an_upload_that_bursts_and_then_stalls_is_cut_off() {
+    use std::io::{Read, Write};
+    let server = Server::demo();
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    let boundary = "stall";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nhallo\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"a.jpg\"\r\n\r\n"
+    );
+    let burst = vec![0xA5u8; 2 * 1024 * 1024];
+    write!(
+        s,
+        "POST /s/demo/report HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; \
+         boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        head.len() + burst.len() + 4 * 1024 * 1024
+    )
+    .unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&burst).unwrap();
+    let stalled = Instant::now();
+    s.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let waited = stalled.elapsed();
+    assert!(waited < Duration::from_secs(50), "held for {waited:?}");
+    assert!(
+        waited >= Duration::from_secs(20),
+        "cut too early: {waited:?}"
+    );
+    assert_eq!(get(&server.url("/healthz")).status, 200);
+    assert_eq!(server.report_count(), 0);
+}
+
 #[test]
 fn kill_9_during_submissions_loses_no_code_that_was_shown() {
     let tmp = tempfile::tempdir().unwrap();
