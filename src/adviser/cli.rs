@@ -396,7 +396,8 @@ fn attachments(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<
             let path = out.join(a.file_name(&case.id, t));
             if fs::symlink_metadata(&path).is_ok() {
                 bail!(
-                    "{} already exists; Fluister never overwrites a file: move it away or choose                      another --out",
+                    "{} already exists; Fluister never overwrites a file: move it away or \
+                     choose another --out",
                     path.display()
                 );
             }
@@ -430,7 +431,8 @@ fn attachments(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<
         for (a, _, described) in &written {
             if !described {
                 eprintln!(
-                    "note: attachment {} is not described in its sealed document; its type was                      read from its first bytes and its padding (zero bytes) was left on",
+                    "note: attachment {} is not described in its sealed document; its type \
+                     was read from its first bytes and its padding (zero bytes) was left on",
                     a.n
                 );
             }
@@ -455,7 +457,8 @@ fn private_folder(dir: &Path) -> anyhow::Result<()> {
             let mode = m.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
                 eprintln!(
-                    "warning: other users of this computer may open {} (mode {mode:04o});                      `chmod 700` it or choose another --out",
+                    "warning: other users of this computer may open {} (mode {mode:04o}); \
+                     `chmod 700` it or choose another --out",
                     dir.display()
                 );
             }

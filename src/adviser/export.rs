@@ -122,7 +122,8 @@ fn attachments(case: &Case) -> Markup {
             p {
                 "The pupil sent " (case.attachments.len())
                 @if case.attachments.len() == 1 { " image" } @else { " images" }
-                ". They are not in this file. An adviser of the school can save them, decrypted,                  with " code { "fluister adviser attachments " (case.id) " --out FOLDER" }
+                ". They are not in this file. An adviser of the school can save them, \
+                 decrypted, with " code { "fluister adviser attachments " (case.id) " --out FOLDER" }
                 " or view them in " code { "fluister adviser ui" } "."
             }
             table {
