@@ -45,9 +45,16 @@ async fn main() {
             .validate()
             .map_err(|_| "invalid")
             .expect("a valid form");
-        let receipt = intake::accept(&store, &secret, &school, valid, Lang::Nl, Vec::new())
-            .await
-            .expect("stored");
+        let receipt = intake::accept(
+            &store,
+            &secret,
+            &school,
+            valid,
+            Lang::Nl,
+            Default::default(),
+        )
+        .await
+        .expect("stored");
         codes.push(receipt.code);
     }
     // Two messages on each of the first reports, like a conversation under way.
@@ -57,9 +64,15 @@ async fn main() {
                 .await
                 .expect("a lookup")
                 .expect("the report");
-            conversation::add_pupil_message(&store, &config, &mut thread, text.into(), Vec::new())
-                .await
-                .expect("stored");
+            conversation::add_pupil_message(
+                &store,
+                &config,
+                &mut thread,
+                text.into(),
+                Default::default(),
+            )
+            .await
+            .expect("stored");
         }
     }
     println!(

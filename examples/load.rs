@@ -373,7 +373,7 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
                             &school,
                             valid,
                             Lang::Nl,
-                            Vec::new(),
+                            Default::default(),
                         )
                         .await
                         .expect("stored");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::code::PickupCode;
 use crate::config::Config;
 use crate::crypto::{self, ServerSecret};
-use crate::evidence::CleanImage;
+use crate::intake::Cleaned;
 use crate::report::{AttachmentInfo, ReportDocument, clean_text};
 use crate::store::{Author, NewMessage, ReportId, Status, Store, StoreError, StoredReport};
 
@@ -217,7 +217,7 @@ pub async fn add_pupil_message(
     config: &Config,
     thread: &mut Thread,
     text: String,
-    images: Vec<CleanImage>,
+    images: Cleaned,
 ) -> Result<bool, ConversationError> {
     let Some(school) = config.school(&thread.report.school) else {
         // A school removed from the config: nobody could read a message to it.

@@ -48,7 +48,7 @@ pub async fn accept(
     school: &School,
     report: ValidReport,
     lang: Lang,
-    images: Vec<CleanImage>,
+    images: Cleaned,
 ) -> Result<Receipt, IntakeError> {
     let received_on = crate::date::today();
     let code = PickupCode::generate();
@@ -95,11 +95,14 @@ pub fn seal(
 /// Pads and encrypts each cleaned image to `recipients`, one age file per image, and says what
 /// the sealed document should list about each.
 pub fn seal_images(
-    images: Vec<CleanImage>,
+    cleaned: Cleaned,
     recipients: &[&dyn age::Recipient],
 ) -> Result<(Vec<AttachmentInfo>, Vec<Vec<u8>>), crypto::EncryptFailed> {
+    let Cleaned { images, held } = cleaned;
     let mut infos = Vec::with_capacity(images.len());
     let mut sealed = Vec::with_capacity(images.len());
+    // The upload memory is given back once the images are sealed (end of this function).
+    let _held = held;
     for image in images {
         infos.push(AttachmentInfo::of(&image));
         let padded = Zeroizing::new(evidence::pad(image.bytes));
@@ -116,10 +119,19 @@ pub struct Upload {
 }
 
 /// One file that could not be taken, by the name the pupil knows it by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct FileRefused {
     pub file: String,
     pub why: FileProblem,
+}
+
+impl std::fmt::Debug for FileRefused {
+    /// Without the file name: it is the pupil's, and a debug line must never carry it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileRefused")
+            .field("why", &self.why)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a file could not be taken.
@@ -131,19 +143,36 @@ pub enum FileProblem {
     TooMany { max: usize },
     /// This kind of report never takes images (a nude image of a minor must not be sent).
     NotAllowed,
-    /// The server is handling as many uploads as it can hold in memory.
+    /// The server holds as many uploads in memory as it may.
     Busy,
 }
 
-/// How many uploads may be held in memory at once. Each holds at most `FILES_MAX` files of
-/// the configured size.
-pub const UPLOADS_AT_ONCE: usize = 4;
+/// Memory all uploads together may hold while they arrive and are cleaned, counted as their
+/// bytes come in. A client has to send (and keep sending, see `server::TimedBody`) whatever it
+/// wants held, and past this budget further files are refused as "busy" with the text kept.
+pub const UPLOAD_MEMORY: usize = 256 * 1024 * 1024;
 
-/// The image workshop: who may hold an upload in memory, and the decoders, one per core, off
-/// the async runtime.
+/// The unit the upload budget is counted in.
+const KIB: usize = 1024;
+
+/// Upload memory held for one submission. It travels with the files into the blocking tasks
+/// that clean and seal them, so it is released only when that work is done, even when the
+/// client has gone away.
+#[derive(Default)]
+pub struct Held(Option<OwnedSemaphorePermit>);
+
+/// A submission's cleaned images, still holding the submission's upload memory.
+#[derive(Default)]
+pub struct Cleaned {
+    pub images: Vec<CleanImage>,
+    held: Held,
+}
+
+/// The image workshop: the upload memory budget, and the decoders, one per core, off the
+/// async runtime.
 pub struct ImageWork {
     limits: ImageLimits,
-    uploads: Arc<Semaphore>,
+    memory: Arc<Semaphore>,
     decoders: Arc<Semaphore>,
 }
 
@@ -155,7 +184,7 @@ impl ImageWork {
                 file_bytes,
                 ..ImageLimits::default()
             },
-            uploads: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)),
+            memory: Arc::new(Semaphore::new(UPLOAD_MEMORY / KIB)),
             decoders: Arc::new(Semaphore::new(cores)),
         }
     }
@@ -164,32 +193,47 @@ impl ImageWork {
         self.limits.file_bytes
     }
 
-    /// A place to hold one upload's files in memory, or `None` while all are taken.
-    pub fn upload_slot(&self) -> Option<OwnedSemaphorePermit> {
-        self.uploads.clone().try_acquire_owned().ok()
+    /// Counts `bytes` more of upload memory for `held`; false when the budget is spent.
+    pub fn reserve(&self, held: &mut Held, bytes: usize) -> bool {
+        let Ok(n) = u32::try_from(bytes.div_ceil(KIB)) else {
+            return false;
+        };
+        if n == 0 {
+            return true;
+        }
+        match self.memory.clone().try_acquire_many_owned(n) {
+            Ok(permit) => {
+                match &mut held.0 {
+                    Some(all) => all.merge(permit),
+                    None => held.0 = Some(permit),
+                }
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// Cleans every file (decode under limits, turn upright, re-encode without metadata), one
-    /// decoder per core. Either every image, or every file that was refused and why.
-    pub async fn clean(&self, files: Vec<Upload>) -> Result<Vec<CleanImage>, Vec<FileRefused>> {
+    /// decoder per core. Either every image, or every file that was refused and why. The
+    /// decoder and the upload memory stay taken until the work is done, even if the request
+    /// is dropped halfway.
+    pub async fn clean(&self, files: Vec<Upload>, held: Held) -> Result<Cleaned, Vec<FileRefused>> {
         if files.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Cleaned {
+                images: Vec::new(),
+                held,
+            });
         }
-        let busy = |files: &[Upload]| {
-            files
-                .iter()
-                .map(|f| FileRefused {
-                    file: f.name.clone(),
-                    why: FileProblem::Busy,
-                })
-                .collect::<Vec<_>>()
-        };
-        let Ok(_decoder) = self.decoders.clone().acquire_owned().await else {
-            return Err(busy(&files));
-        };
+        let decoder = self
+            .decoders
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the decoder semaphore is never closed");
         let limits = self.limits;
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let outcome = tokio::task::spawn_blocking(move || {
+            let _decoder = decoder;
             let mut images = Vec::with_capacity(files.len());
             let mut refused = Vec::new();
             for file in files {
@@ -202,14 +246,15 @@ impl ImageWork {
                 }
             }
             if refused.is_empty() {
-                Ok(images)
+                Ok(Cleaned { images, held })
             } else {
                 Err(refused)
             }
         })
         .await;
-        outcome.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "an image decoder task failed");
+        outcome.unwrap_or_else(|_| {
+            // The panic message is left out: it could quote what it was working on.
+            tracing::error!("an image decoder task panicked");
             Err(names
                 .into_iter()
                 .map(|file| FileRefused {
@@ -232,4 +277,45 @@ pub fn recipients_for<'a>(
     std::iter::once(reporter as &dyn age::Recipient)
         .chain(advisers.iter().map(|r| r as &dyn age::Recipient))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn upload_memory_is_held_until_the_cleaned_images_are_sealed() {
+        let work = ImageWork::new(1024);
+        let mut held = Held::default();
+        assert!(work.reserve(&mut held, UPLOAD_MEMORY - KIB));
+        assert!(work.reserve(&mut held, 1), "one more KiB fits");
+        assert!(
+            !work.reserve(&mut Held::default(), 1),
+            "the budget is spent"
+        );
+        assert!(
+            work.reserve(&mut Held::default(), 0),
+            "nothing costs nothing"
+        );
+        // Cleaning takes the memory along and keeps it until the images are sealed.
+        let cleaned = work.clean(Vec::new(), held).await.ok().unwrap();
+        assert!(!work.reserve(&mut Held::default(), 1));
+        let reporter = age::x25519::Identity::generate().to_public();
+        let (infos, sealed) = seal_images(cleaned, &recipients_for(&reporter, &[])).unwrap();
+        assert!(infos.is_empty() && sealed.is_empty());
+        assert!(
+            work.reserve(&mut Held::default(), UPLOAD_MEMORY),
+            "all given back"
+        );
+    }
+
+    #[test]
+    fn a_refused_file_never_shows_its_name_in_debug_output() {
+        let refused = FileRefused {
+            file: "IMG_20261121_143055.jpg".into(),
+            why: FileProblem::Busy,
+        };
+        let shown = format!("{refused:?}");
+        assert!(shown.contains("Busy") && !shown.contains("IMG_"), "{shown}");
+    }
 }

@@ -48,9 +48,18 @@ fn opened(
     plain
 }
 
-/// Every refusal: the text is back in the form, the pupil is told to choose the files again,
-/// and nothing of the submission was stored.
+/// Every refusal of a file: the text is back in the form, the pupil is told to choose the files
+/// again, and nothing of the submission was stored.
 fn assert_refused_and_kept(server: &Server, page: &Page, status: u16, says: &str) {
+    assert!(
+        page.body.contains("opnieuw kiezen"),
+        "asked to choose again"
+    );
+    assert_refused_and_stored_nothing(server, page, status, says);
+}
+
+/// A refusal: the text is back in the form and nothing of the submission was stored.
+fn assert_refused_and_stored_nothing(server: &Server, page: &Page, status: u16, says: &str) {
     assert_eq!(page.status, status, "{}", page.body);
     assert!(
         page.body.contains(says),
@@ -58,10 +67,6 @@ fn assert_refused_and_kept(server: &Server, page: &Page, status: u16, says: &str
         page.body
     );
     assert!(page.body.contains("TEXT-SENTINEL-4411"), "text kept");
-    assert!(
-        page.body.contains("opnieuw kiezen"),
-        "asked to choose again"
-    );
     assert!(page.pickup_code().is_none());
     assert_eq!(server.report_count(), 0);
     assert_eq!(count(server, "attachments"), 0);
@@ -147,6 +152,16 @@ fn a_phone_photo_reaches_the_adviser_with_nothing_of_the_phone_left() {
     assert!(!contains(&plain, b"IMG_2026") && !contains(&plain, b"14-31-02"));
 
     // The pupil's own key opens them too, and their conversation says so.
+    // Sealed to the same recipients as the report: the pupil's key and the demo adviser.
+    let stanzas = |age: &[u8]| {
+        let header_end = age.windows(4).position(|w| w == b"\n---").unwrap();
+        age[..header_end]
+            .windows(10)
+            .filter(|w| w == b"-> X25519 ")
+            .count()
+    };
+    assert_eq!(stanzas(&report), 2);
+    assert!(rows.iter().all(|r| stanzas(&r.2) == 2));
     let conv = post_form(&server.url("/check"), &[("code", &code)]);
     assert!(
         conv.body.contains("4 afbeeldingen meegestuurd"),
@@ -179,6 +194,8 @@ fn a_phone_photo_reaches_the_adviser_with_nothing_of_the_phone_left() {
         &token,
     );
     assert_eq!(missing.status, 404);
+    let anonymous = get(&server.url(&format!("/api/v1/reports/{id}/attachments/1")));
+    assert_eq!(anonymous.status, 401);
 
     // The reference age tool opens an attachment with the adviser's key file.
     let tmp = tempfile::tempdir().unwrap();
@@ -274,8 +291,12 @@ fn every_bad_file_is_refused_by_name_with_the_text_kept_and_nothing_stored() {
     let mut big = photo_jpeg(32, 24);
     big.resize(1_572_864, 0);
     let page = post_report(&server, "bullying", &[("groot.jpg", &big)]);
-    assert_refused_and_kept(&server, &page, 422, "groot.jpg: dit bestand is 1.5 MB");
-    assert!(page.body.contains("hoogstens 1 MB"), "{}", page.body);
+    assert_refused_and_kept(&server, &page, 422, "groot.jpg: dit bestand is 1,5 MB");
+    assert!(
+        page.body.contains("niet groter zijn dan 1 MB"),
+        "{}",
+        page.body
+    );
 
     // A sixth file.
     let names = [
@@ -287,7 +308,7 @@ fn every_bad_file_is_refused_by_name_with_the_text_kept_and_nothing_stored() {
         &server,
         &page,
         422,
-        "zes.jpg: je kunt hoogstens 5 afbeeldingen",
+        "zes.jpg: je kunt niet meer dan 5 afbeeldingen",
     );
     assert!(!page.body.contains("vijf.jpg:"), "only the sixth is named");
 
@@ -319,13 +340,15 @@ fn no_upload_categories_refuse_images_and_the_form_says_never_to_send_one() {
     let png = png_with_text(20, 20);
     for category in ["images_shared", "sextortion", "adult_contact"] {
         let page = post_report(&server, category, &[("bewijs.png", &png)]);
-        assert_refused_and_kept(
+        assert_refused_and_stored_nothing(
             &server,
             &page,
             422,
             "Bij dit onderwerp nemen we geen afbeeldingen aan",
         );
-        assert!(page.body.contains("bewijs.png"));
+        assert!(page.body.contains("We hebben bewijs.png niet bewaard"));
+        // Never "choose your pictures again" to a pupil who may be holding a nude image.
+        assert!(!page.body.contains("opnieuw kiezen"), "{}", page.body);
     }
     // The same report without the file goes through, and its conversation offers no upload;
     // a file sent anyway with a follow-up is refused and nothing is stored.
@@ -366,6 +389,28 @@ fn a_follow_up_can_carry_a_screenshot() {
     );
 
     let shot = png_with_text(90, 160);
+    // Refused first: a bomb, and a sixth file. The message is kept and nothing is stored.
+    let bomb = png_bomb();
+    let six: Vec<(&str, &[u8])> = (0..6).map(|_| ("s.png", &shot[..])).collect();
+    for (files, says) in [
+        (
+            vec![("goed.png", &shot[..]), ("bom.png", &bomb[..])],
+            "bom.png: deze afbeelding is veel te groot",
+        ),
+        (six, "s.png: je kunt niet meer dan 5 afbeeldingen"),
+    ] {
+        let page = post_multipart(
+            &server.url("/check/message"),
+            &[("code", &code), ("message", "MSG-KEPT-5150")],
+            &files,
+        );
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains(says), "{}", page.body);
+        assert!(page.body.contains("MSG-KEPT-5150"), "the message is kept");
+        assert!(page.body.contains("opnieuw kiezen"));
+        assert_eq!(count(&server, "messages"), 0);
+        assert_eq!(count(&server, "attachments"), 0);
+    }
     let page = post_multipart(
         &server.url("/check/message"),
         &[("code", &code), ("message", "Dit stuurde hij vannacht.")],

@@ -120,23 +120,25 @@ pub async fn submit_report(
         Ok(valid) if notices.is_empty() => valid,
         _ => return Err(refuse(form, with_files_again(notices, &submitted))),
     };
-    // Counted only for reports that would be stored, so fixing a mistake costs nothing.
-    if let Err(wait) = state.limiters.report(source, &school.slug) {
-        return Err(refuse(form, vec![Notice::TooMany(wait)]));
-    }
+    // Images are counted before they are decoded (decoding is the expensive part); the report
+    // only once everything else passed, so fixing a mistake or a file costs no report.
+    let had_files = submitted.has_files();
     if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
         let notices = with_files_again(vec![Notice::TooMany(wait)], &submitted);
         return Err(refuse(form, notices));
     }
-    let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
-    let had_files = submitted.has_files();
-    let images = match state.images.clean(submitted.files).await {
+    let images = match state.images.clean(submitted.files, submitted.held).await {
         Ok(images) => images,
         Err(refused) => {
             let notices = refused.into_iter().map(Notice::File).collect();
             return Err(refuse(form, with_files_again_after(notices, had_files)));
         }
     };
+    if let Err(wait) = state.limiters.report(source, &school.slug) {
+        let notices = with_files_again_after(vec![Notice::TooMany(wait)], had_files);
+        return Err(refuse(form, notices));
+    }
+    let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
     match intake::accept(&state.store, &state.secret, school, valid, lang, images).await {
         Ok(receipt) => {
             // Debug level: even "a report arrived" with a timestamp could be matched against a
@@ -165,9 +167,13 @@ pub async fn submit_report(
     }
 }
 
-/// A refused form loses its files (a browser cannot be given them back): say so once.
+/// A refused form loses its files (a browser cannot be given them back): say so once. Never
+/// where the files were refused for the kind of report: that pupil must not send them again.
 fn with_files_again(notices: Vec<Notice>, submitted: &Submitted) -> Vec<Notice> {
-    with_files_again_after(notices, submitted.has_files())
+    let not_allowed = notices
+        .iter()
+        .any(|n| matches!(n, Notice::FilesNotAllowed(_)));
+    with_files_again_after(notices, submitted.has_files() && !not_allowed)
 }
 
 fn with_files_again_after(mut notices: Vec<Notice>, had_files: bool) -> Vec<Notice> {
@@ -465,18 +471,15 @@ async fn follow_up_outcome(
         Err(MessageProblem::Empty) if !submitted.files.is_empty() => String::new(),
         Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, FollowUp::Problem(p)),
     };
-    let limited = state
-        .limiters
-        .message(thread.id().as_str())
-        .and_then(|()| state.limiters.uploads(source, submitted.files.len()));
-    if let Err(wait) = limited {
+    // As for reports: images counted before decoding, the message once everything passed.
+    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             Some(wait.secs().to_string()),
             FollowUp::TooMany(wait.secs()),
         ));
     }
-    let images = match state.images.clean(submitted.files).await {
+    let images = match state.images.clean(submitted.files, submitted.held).await {
         Ok(images) => images,
         Err(refused) => {
             return Ok((
@@ -486,6 +489,13 @@ async fn follow_up_outcome(
             ));
         }
     };
+    if let Err(wait) = state.limiters.message(thread.id().as_str()) {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(wait.secs().to_string()),
+            FollowUp::TooMany(wait.secs()),
+        ));
+    }
     match conversation::add_pupil_message(&state.store, &state.config, thread, text, images).await {
         Ok(true) => {
             tracing::debug!("follow-up accepted");

@@ -1,15 +1,15 @@
 //! Reading a pupil's form that may carry evidence images: `multipart/form-data` from the report
-//! and follow-up forms, or the plain urlencoded form. Text fields are always read in full, so a
-//! refused file never costs the pupil what they typed; files are held in memory only, within
-//! the configured size, and only while an upload slot is free.
+//! and follow-up forms, or the plain urlencoded form. Text fields are always read (together
+//! within the urlencoded form's limit), so a refused file never costs the pupil what they
+//! typed; files are held in memory only within the configured size, and only while the
+//! server's upload memory budget has room.
 
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use tokio::sync::OwnedSemaphorePermit;
 use zeroize::Zeroizing;
 
 use crate::evidence::{FILES_MAX, ImageProblem};
-use crate::intake::{FileProblem, FileRefused, ImageWork, Upload};
+use crate::intake::{FileProblem, FileRefused, Held, ImageWork, Upload};
 
 use super::FORM_BODY_MAX;
 use super::form::{FormBody, is_urlencoded};
@@ -24,6 +24,19 @@ const TEXT_FIELD_MAX: usize = 256 * 1024;
 
 /// Most parts read from one form. A browser sends fewer than 20.
 const PARTS_MAX: usize = 64;
+
+/// The text fields of the report and follow-up forms; other parts are read past and dropped.
+const TEXT_FIELDS: &[&str] = &[
+    "lang",
+    "category",
+    "description",
+    "where",
+    "when",
+    "involved",
+    "danger_now",
+    "code",
+    "message",
+];
 
 /// Longest file name shown back to the pupil.
 const NAME_MAX_CHARS: usize = 60;
@@ -47,8 +60,8 @@ pub struct Submitted {
     /// Files refused while reading: too big, one too many, or no room to hold them.
     pub refused: Vec<FileRefused>,
     pub broken: Option<Broken>,
-    /// Holds the memory slot the files were read into, until the submission is dropped.
-    _slot: Option<OwnedSemaphorePermit>,
+    /// The upload memory the files were counted against; it goes with them to be cleaned.
+    pub held: Held,
 }
 
 impl Submitted {
@@ -58,7 +71,7 @@ impl Submitted {
             files: Vec::new(),
             refused: Vec::new(),
             broken,
-            _slot: None,
+            held: Held::default(),
         }
     }
 
@@ -128,7 +141,8 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
     let mut invalid_utf8 = false;
     let mut files = Vec::new();
     let mut refused = Vec::new();
-    let mut slot = None;
+    let mut held = Held::default();
+    let mut text_bytes = 0usize;
     let mut sent_files = 0;
     let mut broken = None;
     for _ in 0..PARTS_MAX {
@@ -143,25 +157,40 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
         if name != EVIDENCE_FIELD {
+            // Text: only the fields the pupil forms have, all of them together within the
+            // urlencoded form's limit. Anything else is read past and dropped.
+            let keep = TEXT_FIELDS.contains(&name.as_str());
             let mut bytes = Zeroizing::new(Vec::new());
-            let outcome = loop {
+            let mut outcome = None;
+            loop {
                 match field.chunk().await {
-                    Ok(Some(chunk)) => {
+                    Ok(Some(chunk)) if keep => {
+                        text_bytes += chunk.len();
+                        if text_bytes > FORM_BODY_MAX {
+                            outcome = Some(Broken::TooLarge);
+                            break;
+                        }
                         let room = TEXT_FIELD_MAX.saturating_sub(bytes.len());
                         bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
                     }
-                    Ok(None) => break None,
-                    Err(e) => break Some(multipart_error(e.status())),
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => {
+                        outcome = Some(multipart_error(e.status()));
+                        break;
+                    }
                 }
-            };
-            let value = match std::str::from_utf8(&bytes) {
-                Ok(s) => s.to_owned(),
-                Err(_) => {
-                    invalid_utf8 = true;
-                    String::from_utf8_lossy(&bytes).into_owned()
-                }
-            };
-            pairs.push((name, value));
+            }
+            if keep {
+                let value = match std::str::from_utf8(&bytes) {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => {
+                        invalid_utf8 = true;
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                };
+                pairs.push((name, value));
+            }
             if outcome.is_some() {
                 broken = outcome;
                 break;
@@ -182,19 +211,10 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
         }
         sent_files += 1;
         let shown = shown_name(file_name.as_deref(), sent_files);
-        let mut why = None;
-        if sent_files > FILES_MAX {
-            why = Some(FileProblem::TooMany { max: FILES_MAX });
-        } else if slot.is_none() {
-            slot = images.upload_slot();
-            if slot.is_none() {
-                why = Some(FileProblem::Busy);
-            }
-        }
+        let mut why = (sent_files > FILES_MAX).then_some(FileProblem::TooMany { max: FILES_MAX });
         let limit = images.file_bytes();
         let mut bytes = Zeroizing::new(Vec::new());
         let mut total = 0usize;
-        let mut cut = None;
         loop {
             let chunk = match first.take() {
                 Some(chunk) => chunk,
@@ -202,34 +222,32 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
                     Ok(Some(chunk)) => chunk,
                     Ok(None) => break,
                     Err(e) => {
-                        cut = Some(multipart_error(e.status()));
+                        let cut = multipart_error(e.status());
+                        // A file cut off by the size limit is over the limit itself.
+                        if cut == Broken::TooLarge && why.is_none() {
+                            why = Some(too_big(total, limit));
+                        }
+                        broken = Some(cut);
                         break;
                     }
                 },
             };
             total += chunk.len();
-            if why.is_none() && total <= limit {
-                bytes.extend_from_slice(&chunk);
-            } else if why.is_none() {
+            if why.is_some() {
+                continue;
+            }
+            if total > limit {
                 bytes = Zeroizing::new(Vec::new());
-                why = Some(FileProblem::Image(ImageProblem::TooBig {
-                    bytes: total,
-                    max: limit,
-                }));
+                why = Some(too_big(total, limit));
+            } else if !images.reserve(&mut held, chunk.len()) {
+                bytes = Zeroizing::new(Vec::new());
+                why = Some(FileProblem::Busy);
+            } else {
+                bytes.extend_from_slice(&chunk);
             }
         }
         if let Some(FileProblem::Image(ImageProblem::TooBig { bytes, .. })) = &mut why {
             *bytes = total;
-        }
-        if cut.is_some() {
-            // A file cut off by the size limit is over the limit itself; name it.
-            if cut == Some(Broken::TooLarge) && why.is_none() {
-                why = Some(FileProblem::Image(ImageProblem::TooBig {
-                    bytes: total,
-                    max: limit,
-                }));
-            }
-            broken = cut;
         }
         match why {
             Some(why) => refused.push(FileRefused { file: shown, why }),
@@ -251,8 +269,12 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
         files,
         refused,
         broken,
-        _slot: slot,
+        held,
     }
+}
+
+fn too_big(bytes: usize, max: usize) -> FileProblem {
+    FileProblem::Image(ImageProblem::TooBig { bytes, max })
 }
 
 fn multipart_error(status: StatusCode) -> Broken {

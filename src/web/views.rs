@@ -312,7 +312,14 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
 /// What is wrong with one file, naming it.
 fn file_problem_text(lang: Lang, refused: &FileRefused) -> String {
     let file = || ("file", FluentValue::from(refused.file.as_str()));
-    let mb = |bytes: usize| FluentValue::from(format!("{:.1}", bytes as f64 / 1_048_576.0));
+    // "1,5 MB" in Dutch, "1.5 MB" in English.
+    let mb = |bytes: usize| {
+        let text = format!("{:.1}", bytes as f64 / 1_048_576.0);
+        FluentValue::from(match lang {
+            Lang::Nl => text.replace('.', ","),
+            _ => text,
+        })
+    };
     match refused.why {
         FileProblem::Image(ImageProblem::NotAnImage) => {
             t_args(lang, "problem-file-not-image", &[file()])
@@ -326,11 +333,9 @@ fn file_problem_text(lang: Lang, refused: &FileRefused) -> String {
                 ("max", (max / 1_048_576).into()),
             ],
         ),
-        FileProblem::Image(ImageProblem::TooManyPixels { width, height }) => t_args(
-            lang,
-            "problem-file-too-many-pixels",
-            &[file(), ("width", width.into()), ("height", height.into())],
-        ),
+        FileProblem::Image(ImageProblem::TooManyPixels { .. }) => {
+            t_args(lang, "problem-file-too-many-pixels", &[file()])
+        }
         FileProblem::Image(ImageProblem::Unreadable) => {
             t_args(lang, "problem-file-unreadable", &[file()])
         }
