@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::i18n::Lang;
+
 /// The fields of an `application/x-www-form-urlencoded` body.
 pub struct FormBody {
     pairs: Vec<(String, String)>,
@@ -66,6 +68,14 @@ impl FormBody {
             .unwrap_or("")
     }
 
+    /// The language the form asked for in its `lang` field, or `fallback` when it has none.
+    pub fn lang_or(&self, fallback: Lang) -> Lang {
+        match self.get("lang") {
+            "" => fallback,
+            l => Lang::from_param(Some(l)),
+        }
+    }
+
     /// The first value of `name`, taken out of the form; `None` when the field is absent.
     pub fn take(&mut self, name: &str) -> Option<Zeroizing<String>> {
         self.pairs
@@ -86,14 +96,16 @@ impl Drop for FormBody {
 /// True when the request says it carries an urlencoded form (what every browser sends for a
 /// plain `<form method=post>`).
 pub fn is_urlencoded(headers: &HeaderMap) -> bool {
+    content_type_is(headers, "application/x-www-form-urlencoded")
+}
+
+/// True when the request's content type, without its parameters, is `essence` (any case).
+pub fn content_type_is(headers: &HeaderMap, essence: &str) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(essence))
 }
 
 #[cfg(test)]

@@ -69,10 +69,7 @@ pub async fn submit_report(
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
     let submitted = upload::read(req, &state.images).await;
     let fields = &submitted.fields;
-    let lang = match fields.get("lang") {
-        "" => lang,
-        l => Lang::from_param(Some(l)),
-    };
+    let lang = fields.lang_or(lang);
     let form = ReportForm {
         category: fields.get("category").to_owned(),
         description: fields.get("description").to_owned(),
@@ -116,26 +113,26 @@ pub async fn submit_report(
         Some(Broken::Unreadable) => notices.push(Notice::Unreadable),
         _ => {}
     }
+    let had_files = submitted.has_files();
     let valid = match valid {
         Ok(valid) if notices.is_empty() => valid,
-        _ => return Err(refuse(form, with_files_again(notices, &submitted))),
+        _ => return Err(refuse(form, with_files_again(notices, had_files))),
     };
     // Images are counted before they are decoded (decoding is the expensive part); the report
     // only once everything else passed, so fixing a mistake or a file costs no report.
-    let had_files = submitted.has_files();
     if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
-        let notices = with_files_again(vec![Notice::TooMany(wait)], &submitted);
+        let notices = with_files_again(vec![Notice::TooMany(wait)], had_files);
         return Err(refuse(form, notices));
     }
     let images = match state.images.clean(submitted.files, submitted.held).await {
         Ok(images) => images,
         Err(refused) => {
             let notices = refused.into_iter().map(Notice::File).collect();
-            return Err(refuse(form, with_files_again_after(notices, had_files)));
+            return Err(refuse(form, with_files_again(notices, had_files)));
         }
     };
     if let Err(wait) = state.limiters.report(source, &school.slug) {
-        let notices = with_files_again_after(vec![Notice::TooMany(wait)], had_files);
+        let notices = with_files_again(vec![Notice::TooMany(wait)], had_files);
         return Err(refuse(form, notices));
     }
     let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
@@ -156,12 +153,12 @@ pub async fn submit_report(
             tracing::warn!(school = %school.slug, "report refused: the write queue is full");
             Err(refuse(
                 form,
-                with_files_again_after(vec![Notice::Busy], had_files),
+                with_files_again(vec![Notice::Busy], had_files),
             ))
         }
         Err(e) => {
             tracing::error!(school = %school.slug, error = %e, "report could not be stored");
-            let notices = with_files_again_after(vec![Notice::Unavailable], had_files);
+            let notices = with_files_again(vec![Notice::Unavailable], had_files);
             Err(refuse(form, notices))
         }
     }
@@ -169,15 +166,11 @@ pub async fn submit_report(
 
 /// A refused form loses its files (a browser cannot be given them back): say so once. Never
 /// where the files were refused for the kind of report: that pupil must not send them again.
-fn with_files_again(notices: Vec<Notice>, submitted: &Submitted) -> Vec<Notice> {
+fn with_files_again(mut notices: Vec<Notice>, had_files: bool) -> Vec<Notice> {
     let not_allowed = notices
         .iter()
         .any(|n| matches!(n, Notice::FilesNotAllowed(_)));
-    with_files_again_after(notices, submitted.has_files() && !not_allowed)
-}
-
-fn with_files_again_after(mut notices: Vec<Notice>, had_files: bool) -> Vec<Notice> {
-    if had_files {
+    if had_files && !not_allowed {
         notices.push(Notice::ChooseFilesAgain);
     }
     notices
@@ -193,10 +186,7 @@ fn small_form(
         (Ok(body), true) => FormBody::parse(body),
         _ => FormBody::parse(b""),
     };
-    let lang = match fields.get("lang") {
-        "" => lang_of(q),
-        l => Lang::from_param(Some(l)),
-    };
+    let lang = fields.lang_or(lang_of(q));
     (lang, fields)
 }
 
@@ -375,10 +365,7 @@ pub async fn follow_up(
 ) -> Result<Response, AppError> {
     let submitted = upload::read(req, &state.images).await;
     let fields = &submitted.fields;
-    let lang = match fields.get("lang") {
-        "" => lang_of(&q),
-        l => Lang::from_param(Some(l)),
-    };
+    let lang = fields.lang_or(lang_of(&q));
     // Copied out: the submission itself goes on to be cleaned and stored.
     let typed = Zeroizing::new(fields.get("code").to_owned());
     let draft = Zeroizing::new(fields.get("message").to_owned());
@@ -472,29 +459,23 @@ async fn follow_up_outcome(
         Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, FollowUp::Problem(p)),
     };
     // As for reports: images counted before decoding, the message once everything passed.
-    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
-        return Ok((
+    let too_many = |wait: RetryAfter| {
+        let secs = wait.secs();
+        Ok((
             StatusCode::TOO_MANY_REQUESTS,
-            Some(wait.secs().to_string()),
-            FollowUp::TooMany(wait.secs()),
-        ));
+            Some(secs.to_string()),
+            FollowUp::TooMany(secs),
+        ))
+    };
+    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+        return too_many(wait);
     }
     let images = match state.images.clean(submitted.files, submitted.held).await {
         Ok(images) => images,
-        Err(refused) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                FollowUp::Files(refused),
-            ));
-        }
+        Err(files) => return refused(StatusCode::UNPROCESSABLE_ENTITY, FollowUp::Files(files)),
     };
     if let Err(wait) = state.limiters.message(thread.id().as_str()) {
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(wait.secs().to_string()),
-            FollowUp::TooMany(wait.secs()),
-        ));
+        return too_many(wait);
     }
     match conversation::add_pupil_message(&state.store, &state.config, thread, text, images).await {
         Ok(true) => {

@@ -5,14 +5,14 @@
 //! server's upload memory budget has room.
 
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use zeroize::Zeroizing;
 
 use crate::evidence::{FILES_MAX, ImageProblem};
 use crate::intake::{FileProblem, FileRefused, Held, ImageWork, Upload};
 
 use super::FORM_BODY_MAX;
-use super::form::{FormBody, is_urlencoded};
+use super::form::{FormBody, content_type_is, is_urlencoded};
 
 /// The form field that carries evidence images (DESIGN.md).
 pub const EVIDENCE_FIELD: &str = "evidence";
@@ -96,14 +96,6 @@ pub fn body_limit(file_bytes: usize) -> usize {
     FORM_BODY_MAX + (FILES_MAX + 1) * (file_bytes + 4096)
 }
 
-fn is_multipart(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("multipart/form-data"))
-}
-
 /// Reads the form of `req`, whichever encoding it came in.
 pub async fn read(req: Request, images: &ImageWork) -> Submitted {
     if is_urlencoded(req.headers()) {
@@ -115,7 +107,7 @@ pub async fn read(req: Request, images: &ImageWork) -> Submitted {
             Err(e) => Submitted::empty(Some(body_error(&e))),
         };
     }
-    if !is_multipart(req.headers()) {
+    if !content_type_is(req.headers(), "multipart/form-data") {
         return Submitted::empty(Some(Broken::NotAForm));
     }
     match Multipart::from_request(req, &()).await {
