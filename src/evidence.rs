@@ -99,6 +99,16 @@ pub enum MediaType {
 }
 
 impl MediaType {
+    /// The type a cleaned image's first bytes say it is: what an adviser's client checks a
+    /// decrypted attachment against.
+    pub fn sniff(bytes: &[u8]) -> Option<MediaType> {
+        match sniff(bytes)? {
+            SourceFormat::Jpeg => Some(MediaType::Jpeg),
+            SourceFormat::Png => Some(MediaType::Png),
+            SourceFormat::Gif | SourceFormat::WebP => None,
+        }
+    }
+
     /// The MIME type, as served and as named in the sealed document.
     pub fn mime(self) -> &'static str {
         match self {

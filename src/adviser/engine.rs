@@ -527,20 +527,6 @@ fn described(
         .collect()
 }
 
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-const JPEG_SIGNATURE: &[u8] = &[0xFF, 0xD8, 0xFF];
-
-/// The type an image's first bytes say it is.
-fn sniff(bytes: &[u8]) -> Option<MediaType> {
-    if bytes.starts_with(PNG_SIGNATURE) {
-        Some(MediaType::Png)
-    } else if bytes.starts_with(JPEG_SIGNATURE) {
-        Some(MediaType::Jpeg)
-    } else {
-        None
-    }
-}
-
 /// Cuts a decrypted attachment to the length its sealed document gives and checks it is the
 /// type the document names. Without a description, the type comes from the first bytes and
 /// nothing is cut. Returns the type, the image, and whether it was described.
@@ -549,14 +535,14 @@ fn trimmed(
     info: Option<AttachmentInfo>,
 ) -> Result<(MediaType, Zeroizing<Vec<u8>>, bool), &'static str> {
     let Some(info) = info else {
-        let media_type = sniff(&plain).ok_or("it is neither a PNG nor a JPEG image")?;
+        let media_type = MediaType::sniff(&plain).ok_or("it is neither a PNG nor a JPEG image")?;
         return Ok((media_type, plain, false));
     };
     if plain.len() < info.bytes {
         return Err("it is shorter than the report says");
     }
     plain.truncate(info.bytes);
-    match sniff(&plain) {
+    match MediaType::sniff(&plain) {
         Some(t) if t == info.media_type => Ok((t, plain, true)),
         Some(_) => Err("it is a different type of image than the report says"),
         None => Err("it is neither a PNG nor a JPEG image"),
@@ -727,7 +713,7 @@ mod tests {
 
     #[test]
     fn an_attachment_is_cut_to_its_length_and_must_be_the_type_it_claims() {
-        let mut png = PNG_SIGNATURE.to_vec();
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend(b"IHDR...IEND");
         let len = png.len();
         let mut padded = png.clone();
