@@ -11,6 +11,7 @@ use fluister::conversation;
 use fluister::crypto::ServerSecret;
 use fluister::i18n::Lang;
 use fluister::intake;
+use fluister::keys::{KeyVersion, Keys};
 use fluister::report::ReportForm;
 use fluister::store::Store;
 
@@ -25,8 +26,8 @@ fn per_op(label: &str, started: Instant, n: usize) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let store = Store::open(dir.path()).expect("a store");
-    let secret = ServerSecret::load_or_create(dir.path()).expect("a secret");
+    let secret = Keys::new(&ServerSecret::load_or_create(dir.path()).expect("a secret"));
+    let store = Store::open(dir.path(), &secret).expect("a store");
     let adviser = age::x25519::Identity::generate();
     let school = School {
         slug: "demo".into(),
@@ -82,30 +83,29 @@ async fn main() {
     let codes: Vec<PickupCode> = codes.into_iter().take(ROUNDS).collect();
     let t = Instant::now();
     for c in &codes {
-        std::hint::black_box(secret.code_hash(c));
+        std::hint::black_box(secret.lookup_hashes(c));
     }
-    per_op("lookup hash (HMAC-SHA256)", t, ROUNDS);
+    per_op(
+        "lookup hashes, v2 and wrapped v1 (3 HMAC-SHA256)",
+        t,
+        ROUNDS,
+    );
     let t = Instant::now();
     for c in &codes {
-        std::hint::black_box(secret.reporter_identity(c).to_public());
+        std::hint::black_box(secret.reporter_identity(c, KeyVersion::V2).to_public());
     }
     per_op("reporter key (HKDF + X25519 + recipient)", t, ROUNDS);
     let t = Instant::now();
     for c in &codes {
-        std::hint::black_box(
-            store
-                .report_by_code_hash(secret.code_hash(c))
-                .await
-                .unwrap(),
-        );
+        std::hint::black_box(store.report_by_code(secret.lookup_hashes(c)).await.unwrap());
     }
     per_op("database lookup by hash (incl. thread hop)", t, ROUNDS);
-    let sample = store
-        .report_by_code_hash(secret.code_hash(&codes[0]))
+    let (sample, version) = store
+        .report_by_code(secret.lookup_hashes(&codes[0]))
         .await
         .unwrap()
         .expect("stored");
-    let reporter = secret.reporter_identity(&codes[0]);
+    let reporter = secret.reporter_identity(&codes[0], version);
     let t = Instant::now();
     for _ in 0..ROUNDS {
         std::hint::black_box(fluister::crypto::decrypt(&reporter, &sample.ciphertext).unwrap());

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use fluister::config::{Config, School};
 use fluister::crypto::ServerSecret;
 use fluister::i18n::Lang;
+use fluister::keys::{KeyVersion, Keys};
 use fluister::report::ReportForm;
 use fluister::store::Store;
 
@@ -199,8 +200,8 @@ fn child_server(dir: &str, listen: &str, strict: bool) {
     }
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async move {
-        let secret = ServerSecret::load_or_create(&config.data_dir).expect("a secret");
-        let store = Store::open(&config.data_dir).expect("a store");
+        let secret = Keys::new(&ServerSecret::load_or_create(&config.data_dir).expect("a secret"));
+        let store = Store::open(&config.data_dir, &secret).expect("a store");
         let listener = tokio::net::TcpListener::bind(listen).await.expect("a port");
         println!("{}", listener.local_addr().unwrap());
         let state = fluister::web::AppState::new(config, secret, store);
@@ -346,8 +347,10 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async move {
-        let store = Store::open(dir.path()).expect("a store");
-        let secret = Arc::new(ServerSecret::load_or_create(dir.path()).expect("a secret"));
+        let secret = Arc::new(Keys::new(
+            &ServerSecret::load_or_create(dir.path()).expect("a secret"),
+        ));
+        let store = Store::open(dir.path(), &secret).expect("a store");
         let school = Arc::new(School {
             slug: "demo".into(),
             name: "demo".into(),
@@ -507,9 +510,9 @@ fn crash(seconds: u64) {
     }
     let codes = codes.lock().unwrap().clone();
     // Reopening the store runs SQLite's WAL recovery, as a restarted server does.
-    let store = Store::open(dir.path()).expect("the store reopens");
+    let secret = Keys::new(&ServerSecret::load_or_create(dir.path()).expect("the secret"));
+    let store = Store::open(dir.path(), &secret).expect("the store reopens");
     store.close();
-    let secret = ServerSecret::load_or_create(dir.path()).expect("the secret");
     let db = rusqlite::Connection::open(dir.path().join("fluister.db")).expect("the database");
     let lost = codes
         .iter()
@@ -518,12 +521,13 @@ fn crash(seconds: u64) {
             let ct: Option<Vec<u8>> = db
                 .query_row(
                     "SELECT ciphertext FROM reports WHERE code_hash = ?1",
-                    [&secret.code_hash(&code)[..]],
+                    [&secret.lookup_hash(&code)[..]],
                     |r| r.get(0),
                 )
                 .ok();
             !ct.is_some_and(|ct| {
-                fluister::crypto::decrypt(&secret.reporter_identity(&code), &ct).is_ok()
+                fluister::crypto::decrypt(&secret.reporter_identity(&code, KeyVersion::V2), &ct)
+                    .is_ok()
             })
         })
         .count();

@@ -29,12 +29,18 @@ pub enum CodeShapeError {
 impl PickupCode {
     /// A fresh code from the operating system's random generator.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 10];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let mut bytes = zeroize::Zeroizing::new([0u8; 10]);
+        rand::rngs::OsRng.fill_bytes(&mut bytes[..]);
+        PickupCode::from_bits(&bytes)
+    }
+
+    /// The code that spells 80 given bits (from the random generator, or the key schedule's
+    /// submission code).
+    pub fn from_bits(bits: &[u8; 10]) -> Self {
         let mut code = String::with_capacity(CODE_LEN);
         // 80 bits, taken 5 at a time from the most significant end.
         let mut acc: u128 = 0;
-        for b in bytes {
+        for &b in bits {
             acc = (acc << 8) | u128::from(b);
         }
         for i in (0..CODE_LEN).rev() {
@@ -42,7 +48,6 @@ impl PickupCode {
             code.push(char::from(ALPHABET[index]));
         }
         acc.zeroize();
-        bytes.zeroize();
         PickupCode(code)
     }
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::PickupCode;
 use crate::config::Config;
-use crate::crypto::{self, ServerSecret};
+use crate::crypto;
 use crate::intake::Cleaned;
+use crate::keys::Keys;
 use crate::report::{AttachmentInfo, ReportDocument, clean_text};
 use crate::store::{Author, NewMessage, ReportId, Status, Store, StoreError, StoredReport};
 
@@ -147,13 +148,13 @@ impl Thread {
 /// recipient derived from it. An unknown code and a removed report look the same: `None`.
 pub async fn locate(
     store: &Store,
-    secret: &ServerSecret,
+    keys: &Keys,
     code: &PickupCode,
 ) -> Result<Option<Thread>, StoreError> {
-    let Some(report) = store.report_by_code_hash(secret.code_hash(code)).await? else {
+    let Some((report, version)) = store.report_by_code(keys.lookup_hashes(code)).await? else {
         return Ok(None);
     };
-    let identity = secret.reporter_identity(code);
+    let identity = keys.reporter_identity(code, version);
     if identity.to_public().to_string() != report.reporter_recipient {
         return Ok(None);
     }
@@ -163,10 +164,10 @@ pub async fn locate(
 /// The conversation of a pickup code, if it opens one.
 pub async fn open(
     store: &Store,
-    secret: &ServerSecret,
+    keys: &Keys,
     code: &PickupCode,
 ) -> Result<Option<Conversation>, ConversationError> {
-    match locate(store, secret, code).await? {
+    match locate(store, keys, code).await? {
         Some(thread) => Ok(Some(read(store, thread).await?)),
         None => Ok(None),
     }

@@ -1,4 +1,4 @@
-//! Key material and age encryption: the server secret, code hashing, reporter keys, padding.
+//! Key material and age encryption: the server secret file, age identities, padding.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -7,20 +7,13 @@ use std::path::{Path, PathBuf};
 
 use age::secrecy::{ExposeSecret, SecretString};
 use age::x25519;
-use hkdf::Hkdf;
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
-
-use crate::code::PickupCode;
 
 /// File name of the server secret inside the data folder.
 pub const SERVER_SECRET_FILE: &str = "server-secret";
-/// HKDF `info` for the reporter key, so the same secret and code can never yield it elsewhere.
-const REPORTER_KEY_INFO: &[u8] = b"fluister reporter key v1";
 
-/// The 32 random bytes that key the code hashes and salt the reporter keys.
+/// The 32 random bytes every server key is derived from (see `keys`).
 ///
 /// Without it no pickup code opens anything, so it belongs in every backup (DESIGN.md).
 pub struct ServerSecret(Zeroizing<[u8; 32]>);
@@ -91,22 +84,10 @@ impl ServerSecret {
         ServerSecret(Zeroizing::new(bytes))
     }
 
-    /// The lookup key of a report: HMAC-SHA256(server secret, normalised code).
-    pub fn code_hash(&self, code: &PickupCode) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0[..])
-            .expect("HMAC takes a key of any length");
-        mac.update(code.normalised().as_bytes());
-        mac.finalize().into_bytes().into()
-    }
-
-    /// The reporter's age identity: HKDF-SHA256 over the normalised code with the server secret
-    /// as salt. Never stored; the code's 80 bits make key stretching unnecessary (DESIGN.md).
-    pub fn reporter_identity(&self, code: &PickupCode) -> x25519::Identity {
-        let hk = Hkdf::<Sha256>::new(Some(&self.0[..]), code.normalised().as_bytes());
-        let mut okm = Zeroizing::new([0u8; 32]);
-        hk.expand(REPORTER_KEY_INFO, &mut okm[..])
-            .expect("32 bytes is a valid HKDF-SHA256 output length");
-        identity_from_bytes(&okm)
+    /// The raw bytes, for the key schedule only (`keys::Keys::new`): nothing else may use the
+    /// secret directly (DESIGN.md "Key schedule").
+    pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.0
     }
 }
 
@@ -114,7 +95,7 @@ impl ServerSecret {
 ///
 /// age has no `from_bytes`; its identities are Bech32 strings with the HRP `AGE-SECRET-KEY-`,
 /// so we encode, upper-case and parse, exactly as age's own `to_string()` writes them.
-fn identity_from_bytes(bytes: &[u8; 32]) -> x25519::Identity {
+pub fn identity_from_bytes(bytes: &[u8; 32]) -> x25519::Identity {
     let hrp = bech32::Hrp::parse("age-secret-key-").expect("the age HRP is valid");
     let mut encoded = bech32::encode::<bech32::Bech32>(hrp, bytes)
         .expect("32 bytes are within Bech32's length limit");
@@ -252,41 +233,10 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn secret() -> ServerSecret {
-        ServerSecret::from_bytes([7u8; 32])
-    }
-
-    #[test]
-    fn reporter_identity_is_deterministic_per_code_and_secret() {
-        let code = PickupCode::parse("7KQM-9XTR-2HVD-P4WA").unwrap();
-        let same = PickupCode::parse("7kqm9xtr2hvdp4wa").unwrap();
-        let other = PickupCode::parse("7KQM-9XTR-2HVD-P4WB").unwrap();
-        let s = secret();
-        let a = s.reporter_identity(&code).to_public().to_string();
-        assert_eq!(a, s.reporter_identity(&same).to_public().to_string());
-        assert_ne!(a, s.reporter_identity(&other).to_public().to_string());
-        let s2 = ServerSecret::from_bytes([8u8; 32]);
-        assert_ne!(a, s2.reporter_identity(&code).to_public().to_string());
-        assert!(a.starts_with("age1"));
-    }
-
-    #[test]
-    fn code_hash_depends_on_code_and_secret() {
-        let code = PickupCode::parse("7KQM-9XTR-2HVD-P4WA").unwrap();
-        let other = PickupCode::parse("7KQM-9XTR-2HVD-P4WB").unwrap();
-        assert_eq!(secret().code_hash(&code), secret().code_hash(&code));
-        assert_ne!(secret().code_hash(&code), secret().code_hash(&other));
-        assert_ne!(
-            secret().code_hash(&code),
-            ServerSecret::from_bytes([9u8; 32]).code_hash(&code)
-        );
-    }
-
     #[test]
     fn encrypt_round_trips_for_every_recipient() {
         let adviser = x25519::Identity::generate();
-        let code = PickupCode::generate();
-        let reporter = secret().reporter_identity(&code);
+        let reporter = x25519::Identity::generate();
         let (ra, rr) = (adviser.to_public(), reporter.to_public());
         let ct = encrypt(&[&ra, &rr], b"hello").unwrap();
         assert!(ct.starts_with(b"age-encryption.org/v1\n"));
@@ -317,10 +267,9 @@ mod tests {
     #[test]
     fn server_secret_is_made_once_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
-        let code = PickupCode::generate();
         let first = ServerSecret::load_or_create(dir.path()).unwrap();
         let second = ServerSecret::load_or_create(dir.path()).unwrap();
-        assert_eq!(first.code_hash(&code), second.code_hash(&code));
+        assert_eq!(first.expose(), second.expose());
         let mode = fs::metadata(dir.path().join(SERVER_SECRET_FILE))
             .unwrap()
             .permissions()

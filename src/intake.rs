@@ -9,9 +9,10 @@ use zeroize::Zeroizing;
 
 use crate::code::PickupCode;
 use crate::config::School;
-use crate::crypto::{self, ServerSecret};
+use crate::crypto;
 use crate::evidence::{self, CleanImage, ImageLimits, ImageProblem};
 use crate::i18n::Lang;
+use crate::keys::{KeyVersion, Keys};
 use crate::report::{AttachmentInfo, ReportDocument, ValidReport};
 use crate::store::{NewReport, ReportId, Store, StoreError};
 
@@ -44,7 +45,7 @@ impl IntakeError {
 /// returned `Ok` after the commit (report and images in one transaction).
 pub async fn accept(
     store: &Store,
-    secret: &ServerSecret,
+    keys: &Keys,
     school: &School,
     report: ValidReport,
     lang: Lang,
@@ -52,8 +53,8 @@ pub async fn accept(
 ) -> Result<Receipt, IntakeError> {
     let received_on = crate::date::today();
     let code = PickupCode::generate();
-    let code_hash = secret.code_hash(&code);
-    let reporter = secret.reporter_identity(&code).to_public();
+    let code_hash = keys.lookup_hash(&code);
+    let reporter = keys.reporter_identity(&code, KeyVersion::V2).to_public();
     let slug = school.slug.clone();
     let advisers = school.advisers.clone();
     let reporter_recipient = reporter.to_string();

@@ -21,6 +21,7 @@ use tower::ServiceExt;
 
 use crate::config::{self, Config};
 use crate::crypto::ServerSecret;
+use crate::keys::Keys;
 use crate::store::Store;
 use crate::web::{AppState, app};
 
@@ -38,8 +39,8 @@ const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 /// Start-up steps, each failing with a message that says what to fix.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     config::ensure_data_dir(&config.data_dir)?;
-    let secret = ServerSecret::load_or_create(&config.data_dir)?;
-    let store = Store::open(&config.data_dir)?;
+    let keys = Keys::new(&ServerSecret::load_or_create(&config.data_dir)?);
+    let store = Store::open(&config.data_dir, &keys)?;
     if config.demo {
         warn_demo(&config);
     }
@@ -53,7 +54,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let schools: Vec<&str> = config.schools.iter().map(|s| s.slug.as_str()).collect();
     tracing::info!(schools = ?schools, "listening on http://{bound}");
-    let state = AppState::new(config, secret, store.clone());
+    let state = AppState::new(config, keys, store.clone());
     let maintenance = tokio::spawn(maintain(state.clone()));
     serve(listener, state, shutdown_signal()).await;
     maintenance.abort();

@@ -10,6 +10,8 @@ use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
+use crate::keys::{KeyVersion, Keys, LookupHashes};
+
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "fluister.db";
 
@@ -28,7 +30,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_attachments.sql",
         include_str!("../schema/0003_attachments.sql"),
     ),
+    (
+        "0004_key_schedule_v2.sql",
+        include_str!("../schema/0004_key_schedule_v2.sql"),
+    ),
 ];
+/// The schema file after which every stored v1 lookup hash is wrapped (DESIGN.md "What went
+/// wrong once"), in the same transaction.
+const KEY_SCHEDULE_V2: usize = 4;
 
 /// Most writes waiting for the writer; past this a submission is told the server is busy
 /// rather than queueing without bound.
@@ -221,8 +230,9 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating it if needed, mode 0600) the database in `data_dir` and applies the
-    /// schema files it has not seen yet.
-    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+    /// schema files it has not seen yet; `keys` wraps the lookup hashes of a data folder made
+    /// by the flawed first version.
+    pub fn open(data_dir: &Path, keys: &Keys) -> Result<Store, StoreError> {
         let path = data_dir.join(DB_FILE);
         create_private_file(&path).map_err(|e| {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(
@@ -231,7 +241,7 @@ impl Store {
             ))
         })?;
         let mut conn = open_connection(&path)?;
-        migrate(&mut conn, &path)?;
+        migrate(&mut conn, &path, keys)?;
         let reader = open_connection(&path)?;
         let (tx, rx) = mpsc::sync_channel(WRITE_QUEUE);
         let handle = thread::Builder::new()
@@ -274,17 +284,23 @@ impl Store {
         })
     }
 
-    /// The report whose code hashes to `code_hash`, if any.
-    pub async fn report_by_code_hash(
+    /// The report a code's lookup hashes find, with the key version it was written under.
+    /// One query for both versions, so a look-up costs the same whichever one matches.
+    pub async fn report_by_code(
         &self,
-        code_hash: [u8; 32],
-    ) -> Result<Option<StoredReport>, StoreError> {
+        hashes: LookupHashes,
+    ) -> Result<Option<(StoredReport, KeyVersion)>, StoreError> {
         self.read(move |conn| {
             conn.query_row(
-                "SELECT id, school, received_on, status, reporter_recipient, ciphertext
-                 FROM reports WHERE code_hash = ?1",
-                params![&code_hash[..]],
-                row_to_report,
+                "SELECT id, school, received_on, status, reporter_recipient, ciphertext, key_version
+                 FROM reports
+                 WHERE (code_hash = ?1 AND key_version = 2) OR (code_hash = ?2 AND key_version = 1)",
+                params![&hashes.v2[..], &hashes.v1[..]],
+                |row| {
+                    let version = KeyVersion::from_stored(row.get(6)?)
+                        .expect("the query only matches versions 1 and 2");
+                    Ok((row_to_report(row)?, version))
+                },
             )
             .optional()
         })
@@ -476,7 +492,7 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+fn migrate(conn: &mut Connection, path: &Path, keys: &Keys) -> Result<(), StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > MIGRATIONS.len() as i64 {
         return Err(StoreError::TooNew {
@@ -485,13 +501,70 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             known: MIGRATIONS.len(),
         });
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-        tracing::info!(schema = name, "applied database schema");
+    // Rebuilding a table drops the old one; with foreign keys on that would cascade into the
+    // rows being kept. SQLite ignores this pragma inside a transaction, so it is set around it.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let mut scrub = false;
+    let applied = (|| {
+        for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            if i + 1 == KEY_SCHEDULE_V2 {
+                let wrapped = wrap_legacy_hashes(&tx, keys)?;
+                tracing::info!(
+                    reports = wrapped,
+                    "moved reports to the corrected key schedule"
+                );
+                scrub = true;
+            }
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!("schema {name} broke a foreign key in {table}")),
+                )));
+            }
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+            tracing::info!(schema = name, "applied database schema");
+        }
+        Ok::<_, StoreError>(())
+    })();
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    applied?;
+    if scrub {
+        scrub_free_space(conn)?;
     }
+    Ok(())
+}
+
+/// Replaces every raw v1 lookup hash (`HMAC(S, code)`, the reporter key's PRK) by its wrapped
+/// form and marks the row as key version 1. Answers how many rows it moved.
+fn wrap_legacy_hashes(tx: &rusqlite::Transaction<'_>, keys: &Keys) -> Result<usize, StoreError> {
+    let raw: Vec<(String, Vec<u8>)> = tx
+        .prepare("SELECT id, code_hash FROM reports WHERE key_version = 0")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update =
+        tx.prepare("UPDATE reports SET code_hash = ?2, key_version = 1 WHERE id = ?1")?;
+    for (id, hash) in &raw {
+        let hash: [u8; 32] = hash[..]
+            .try_into()
+            .expect("the schema checks that code_hash has 32 bytes");
+        update.execute(params![id, &keys.wrap_legacy_hash(&hash)[..]])?;
+    }
+    Ok(raw.len())
+}
+
+/// Leaves no deleted or replaced content anywhere in the database's files: `secure_delete`
+/// (set on every connection) zeroes freed cells, the checkpoint moves the WAL into the main
+/// file and truncates it, and VACUUM rewrites the file without free pages.
+fn scrub_free_space(conn: &Connection) -> Result<(), StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    conn.execute_batch("VACUUM")?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
 
@@ -607,8 +680,8 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
     for _ in 0..3 {
         let id = ReportId::random();
         let inserted = conn.execute(
-            "INSERT INTO reports (id, school, received_on, status, code_hash, reporter_recipient, ciphertext)
-             VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6)
+            "INSERT INTO reports (id, school, received_on, status, code_hash, key_version, reporter_recipient, ciphertext)
+             VALUES (?1, ?2, ?3, 'new', ?4, 2, ?5, ?6)
              ON CONFLICT (id) DO NOTHING",
             params![
                 id.as_str(),
@@ -709,6 +782,24 @@ impl CloneLossy for rusqlite::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::ServerSecret;
+
+    fn open(dir: &Path) -> Store {
+        Store::open(dir, &Keys::new(&ServerSecret::from_bytes([7; 32]))).unwrap()
+    }
+
+    /// The report stored under the v2 lookup hash `[hash; 32]`.
+    async fn by_hash(store: &Store, hash: u8) -> Option<StoredReport> {
+        let hashes = LookupHashes {
+            v2: [hash; 32],
+            v1: [hash; 32],
+        };
+        let found = store.report_by_code(hashes).await.unwrap();
+        found.map(|(report, version)| {
+            assert_eq!(version, KeyVersion::V2);
+            report
+        })
+    }
 
     fn new_report(hash: u8) -> NewReport {
         NewReport {
@@ -724,22 +815,22 @@ mod tests {
     #[tokio::test]
     async fn a_committed_report_is_found_by_its_hash_after_reopening() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = open(dir.path());
         let id = store.insert_report(new_report(1)).await.unwrap();
         assert_eq!(id.as_str().len(), 16);
         store.close();
         drop(store);
-        let store = Store::open(dir.path()).unwrap();
-        let found = store.report_by_code_hash([1; 32]).await.unwrap().unwrap();
+        let store = open(dir.path());
+        let found = by_hash(&store, 1).await.unwrap();
         assert_eq!(found.id, id);
         assert_eq!(found.status, Status::New);
-        assert!(store.report_by_code_hash([2; 32]).await.unwrap().is_none());
+        assert!(by_hash(&store, 2).await.is_none());
     }
 
     #[tokio::test]
     async fn a_failing_write_does_not_take_its_batch_down() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = open(dir.path());
         let mut bad = new_report(3);
         bad.received_on = "2026-11-21 10:00".into(); // a time of day: refused by the schema
         let (a, b, c) = tokio::join!(
@@ -749,14 +840,14 @@ mod tests {
         );
         assert!(a.is_ok() && c.is_ok());
         assert!(b.is_err());
-        assert!(store.report_by_code_hash([3; 32]).await.unwrap().is_none());
-        assert!(store.report_by_code_hash([5; 32]).await.unwrap().is_some());
+        assert!(by_hash(&store, 3).await.is_none());
+        assert!(by_hash(&store, 5).await.is_some());
     }
 
     #[tokio::test]
     async fn messages_are_numbered_in_order_and_pupils_reopen_closed_reports() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = open(dir.path());
         let id = store.insert_report(new_report(6)).await.unwrap();
         let msg = |author| NewMessage {
             report: id.clone(),
@@ -809,7 +900,7 @@ mod tests {
     #[tokio::test]
     async fn attachments_are_numbered_across_report_and_messages_and_stored_with_them() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = open(dir.path());
         let sealed = |tag: &str| format!("age-encryption.org/v1\n{tag}").into_bytes();
         let mut r = new_report(7);
         r.attachments = vec![sealed("a"), sealed("bb")];
@@ -849,7 +940,7 @@ mod tests {
         let mut bad = new_report(8);
         bad.attachments = vec![sealed("fine"), b"GIF89a plain image".to_vec()];
         assert!(store.insert_report(bad).await.is_err());
-        assert!(store.report_by_code_hash([8; 32]).await.unwrap().is_none());
+        assert!(by_hash(&store, 8).await.is_none());
         let stray: i64 = store
             .read(|c| c.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0)))
             .await

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use fluister::code::PickupCode;
 use fluister::crypto::ServerSecret;
+use fluister::keys::{KeyVersion, Keys};
 
 fn limited_server(extra: &str) -> (tempfile::TempDir, Server, age::x25519::Identity) {
     let tmp = tempfile::tempdir().unwrap();
@@ -153,19 +154,19 @@ fn a_flood_from_many_addresses_is_refused_while_every_pupil_gets_through() {
         .unwrap()
         .try_into()
         .unwrap();
-    let secret = ServerSecret::from_bytes(secret);
+    let secret = Keys::new(&ServerSecret::from_bytes(secret));
     for code in &codes {
         let code = PickupCode::parse(code).unwrap();
         let ct: Vec<u8> = server
             .db()
             .query_row(
                 "SELECT ciphertext FROM reports WHERE code_hash = ?1",
-                [&secret.code_hash(&code)[..]],
+                [&secret.lookup_hash(&code)[..]],
                 |r| r.get(0),
             )
             .unwrap();
         assert!(contains(&decrypt(&adviser, &ct).unwrap(), b"echte melding"));
-        assert!(decrypt(&secret.reporter_identity(&code), &ct).is_ok());
+        assert!(decrypt(&secret.reporter_identity(&code, KeyVersion::V2), &ct).is_ok());
     }
 
     // No client address anywhere: not in the data folder, not in the logs.
@@ -326,7 +327,7 @@ fn kill_9_during_submissions_loses_no_code_that_was_shown() {
         .unwrap()
         .try_into()
         .unwrap();
-    let secret = ServerSecret::from_bytes(secret);
+    let secret = Keys::new(&ServerSecret::from_bytes(secret));
     let db = server.db();
     let mut lost = 0;
     for code in &codes {
@@ -334,12 +335,12 @@ fn kill_9_during_submissions_loses_no_code_that_was_shown() {
         let row: Option<Vec<u8>> = db
             .query_row(
                 "SELECT ciphertext FROM reports WHERE code_hash = ?1",
-                [&secret.code_hash(&code)[..]],
+                [&secret.lookup_hash(&code)[..]],
                 |r| r.get(0),
             )
             .ok();
         match row {
-            Some(ct) if decrypt(&secret.reporter_identity(&code), &ct).is_ok() => {}
+            Some(ct) if decrypt(&secret.reporter_identity(&code, KeyVersion::V2), &ct).is_ok() => {}
             _ => lost += 1,
         }
     }

@@ -247,7 +247,10 @@ fn an_adviser_handles_a_case_from_the_command_line() {
     assert!(page.body.contains(REPLY));
     assert!(!page.body.contains("SENTINEL-NOTE"), "{}", page.body);
     let secret = fluister::crypto::ServerSecret::load_or_create(&server.data_dir).unwrap();
-    let pupil = secret.reporter_identity(&fluister::code::PickupCode::parse(&code).unwrap());
+    let pupil = fluister::keys::Keys::new(&secret).reporter_identity(
+        &fluister::code::PickupCode::parse(&code).unwrap(),
+        fluister::keys::KeyVersion::V2,
+    );
     assert!(
         decrypt(&pupil, &stored_message(&server, 2)).is_ok(),
         "reply"

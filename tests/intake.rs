@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use fluister::code::PickupCode;
 use fluister::crypto::ServerSecret;
+use fluister::keys::{KeyVersion, Keys};
 
 const SENTINEL: &str = "SENTINEL-7f3a9 they took my phone at the bike shed";
 const SENTINEL_UA: &str = "SENTINEL-UA-Mozilla/5.0 (PupilPhone 12)";
@@ -90,8 +91,8 @@ fn a_report_leaves_no_trace_of_the_pupil_and_opens_for_the_adviser() {
         .unwrap()
         .try_into()
         .unwrap();
-    let reporter =
-        ServerSecret::from_bytes(secret).reporter_identity(&PickupCode::parse(&code).unwrap());
+    let reporter = Keys::new(&ServerSecret::from_bytes(secret))
+        .reporter_identity(&PickupCode::parse(&code).unwrap(), KeyVersion::V2);
     assert!(decrypt(&reporter, &cts[0]).unwrap().starts_with(b"{"));
 
     let logs = server.logs();

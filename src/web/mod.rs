@@ -22,9 +22,9 @@ pub use error::AppError;
 
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::crypto::ServerSecret;
 use crate::i18n::Lang;
 use crate::intake::ImageWork;
+use crate::keys::Keys;
 use crate::ratelimit::Limiters;
 use crate::store::Store;
 
@@ -38,7 +38,7 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub config: Config,
-    pub secret: ServerSecret,
+    pub keys: Keys,
     pub store: Store,
     pub auth: Auth,
     pub limiters: Limiters,
@@ -46,13 +46,13 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
+    pub fn new(config: Config, keys: Keys, store: Store) -> Self {
         let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
         let limiters = Limiters::new(&config.limits, config.tor);
         let images = ImageWork::new(config.evidence_file_mib as usize * 1024 * 1024);
         AppState(Arc::new(Inner {
             config,
-            secret,
+            keys,
             store,
             auth: Auth::new(ttl),
             limiters,

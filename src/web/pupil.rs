@@ -136,7 +136,7 @@ pub async fn submit_report(
         return Err(refuse(form, notices));
     }
     let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
-    match intake::accept(&state.store, &state.secret, school, valid, lang, images).await {
+    match intake::accept(&state.store, &state.keys, school, valid, lang, images).await {
         Ok(receipt) => {
             // Debug level: even "a report arrived" with a timestamp could be matched against a
             // school's network log, so default logs do not say it (SECURITY.md).
@@ -213,7 +213,7 @@ async fn look_up(
             Some(wait),
         ));
     }
-    match conversation::locate(&state.store, &state.secret, &code).await {
+    match conversation::locate(&state.store, &state.keys, &code).await {
         Ok(Some(thread)) => Ok(Lookup::Found(thread)),
         Ok(None) => {
             state.limiters.code_failed();
