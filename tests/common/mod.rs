@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod images;
+pub mod thief;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
