@@ -461,3 +461,82 @@ fn a_follow_up_can_carry_a_screenshot() {
     assert_clean(&image);
     assert_eq!(image::load_from_memory(&image).unwrap().width(), 90);
 }
+
+/// The body Chromium sends for a form whose file input was left empty: the text fields, then a
+/// part for `evidence` with `filename=""`, `application/octet-stream` and no bytes at all.
+fn browser_form_without_a_file(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----WebKitFormBoundaryq7Gv2CH7yZ4wRdxV";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn a_browser_form_with_no_file_chosen_is_a_report_without_images() {
+    let server = Server::demo();
+    // Every category, including those whose form hides the upload field: the browser still
+    // sends the empty part for it.
+    let mut codes = Vec::new();
+    for category in [
+        "bullying",
+        "threat",
+        "fight_filmed",
+        "images_shared",
+        "sextortion",
+        "reputation",
+        "hacked_account",
+        "discrimination",
+        "adult_contact",
+        "other",
+    ] {
+        let (content_type, body) = browser_form_without_a_file(&[
+            ("lang", "nl"),
+            ("category", category),
+            ("description", TEXT),
+        ]);
+        let page = post_raw(
+            &server.url("/s/demo/report"),
+            &content_type,
+            "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile",
+            &body,
+        );
+        assert_eq!(page.status, 200, "{category}: {}", page.body);
+        codes.push(page.pickup_code().expect("a code"));
+    }
+    assert_eq!(server.report_count(), 10);
+    assert_eq!(count(&server, "attachments"), 0);
+
+    // A text-only follow-up from the /check page, as the browser sends it, is stored once.
+    let (content_type, body) = browser_form_without_a_file(&[
+        ("lang", "nl"),
+        ("code", &codes[3]),
+        (
+            "message",
+            "Het filmpje staat nog in de groep. FOLLOW-SENTINEL",
+        ),
+    ]);
+    let page = post_raw(
+        &server.url("/check/message"),
+        &content_type,
+        "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile",
+        &body,
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("FOLLOW-SENTINEL"));
+    assert_eq!(count(&server, "messages"), 1);
+    assert_eq!(count(&server, "attachments"), 0);
+}

@@ -189,15 +189,21 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
             }
             continue;
         }
-        // An evidence file. A browser sends an empty part for a file input left empty.
-        let mut first = match field.chunk().await {
-            Ok(Some(chunk)) => Some(chunk),
-            Ok(None) => None,
-            Err(e) => {
-                broken = Some(multipart_error(e.status()));
-                break;
+        // An evidence file. A browser sends a part with `filename=""` and no bytes for a file
+        // input left empty (and the body may arrive as an empty chunk): that is no file at all.
+        let mut first = None;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if chunk.is_empty() => continue,
+                Ok(Some(chunk)) => first = Some(chunk),
+                Ok(None) => {}
+                Err(e) => broken = Some(multipart_error(e.status())),
             }
-        };
+            break;
+        }
+        if broken.is_some() {
+            break;
+        }
         if first.is_none() && file_name.as_deref().unwrap_or("").is_empty() {
             continue;
         }
