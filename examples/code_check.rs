@@ -53,6 +53,7 @@ async fn main() {
             valid,
             Lang::Nl,
             Default::default(),
+            PickupCode::generate(),
         )
         .await
         .expect("stored");

@@ -377,6 +377,7 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
                             valid,
                             Lang::Nl,
                             Default::default(),
+                            fluister::code::PickupCode::generate(),
                         )
                         .await
                         .expect("stored");

@@ -5,6 +5,7 @@
 
 use age::x25519;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::code::PickupCode;
 use crate::config::Config;
@@ -119,19 +120,54 @@ impl Thread {
         &self.report.id
     }
 
-    /// True when this kind of report never takes images. The category is sealed, so this
-    /// decrypts the report; one that cannot be read counts as "never".
-    pub async fn forbids_upload(&self) -> bool {
+    /// The sealed report, opened with the pupil's key in memory; `None` if it cannot be read.
+    pub async fn document(&self) -> Option<ReportDocument> {
         let identity = self.identity.clone();
         let ciphertext = self.report.ciphertext.clone();
         tokio::task::spawn_blocking(move || {
             crypto::decrypt(&identity, &ciphertext)
                 .ok()
                 .and_then(|plain| serde_json::from_slice::<ReportDocument>(&plain).ok())
-                .is_none_or(|doc| doc.category.forbids_upload())
         })
         .await
-        .unwrap_or(true)
+        .ok()
+        .flatten()
+    }
+
+    /// True when this kind of report never takes images. The category is sealed, so this
+    /// decrypts the report; one that cannot be read counts as "never".
+    pub async fn forbids_upload(&self) -> bool {
+        self.document()
+            .await
+            .is_none_or(|doc| doc.category.forbids_upload())
+    }
+
+    /// True when the newest message of the thread is the pupil's and says `text` with as many
+    /// images: the same follow-up sent again (a refresh, Back and send, a double tap), which
+    /// must not be stored twice (DESIGN.md "Idempotent submissions").
+    pub async fn repeats_last(
+        &self,
+        store: &Store,
+        text: &str,
+        images: usize,
+    ) -> Result<bool, ConversationError> {
+        let messages = store.messages(self.report.id.clone()).await?;
+        let Some(last) = messages.into_iter().next_back() else {
+            return Ok(false);
+        };
+        if last.author != Author::Pupil {
+            return Ok(false);
+        }
+        let identity = self.identity.clone();
+        let text = Zeroizing::new(text.to_owned());
+        tokio::task::spawn_blocking(move || {
+            crypto::decrypt(&identity, &last.ciphertext)
+                .ok()
+                .and_then(|plain| MessageDocument::from_plaintext(&plain))
+                .is_some_and(|doc| doc.text == *text && doc.attachments.len() == images)
+        })
+        .await
+        .map_err(|e| ConversationError::Join(e.to_string()))
     }
 
     /// True when the pupil's key really decrypts the report: "your code works" is never a guess.

@@ -16,6 +16,75 @@ use crate::keys::{KeyVersion, Keys};
 use crate::report::{AttachmentInfo, ReportDocument, ValidReport};
 use crate::store::{NewReport, ReportId, Store, StoreError};
 
+/// The hidden random token a report form carries (DESIGN.md "Idempotent submissions"): 128
+/// bits made when the form is rendered, never stored. The report's pickup code is derived from
+/// it, so the same form sent twice stands for the same report. Deliberately without `Debug`.
+pub struct SubmissionToken(Zeroizing<[u8; 16]>);
+
+impl SubmissionToken {
+    /// Hex digits in the form field.
+    pub const HEX_LEN: usize = 32;
+
+    pub fn generate() -> Self {
+        let mut bytes = Zeroizing::new([0u8; 16]);
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes[..]);
+        SubmissionToken(bytes)
+    }
+
+    /// The token from the form field; `None` for anything but 32 hex digits (a client that
+    /// sent none gets a random code and no protection against sending twice).
+    pub fn parse(field: &str) -> Option<Self> {
+        let field = field.trim().as_bytes();
+        if field.len() != Self::HEX_LEN {
+            return None;
+        }
+        let mut bytes = Zeroizing::new([0u8; 16]);
+        for (i, pair) in field.chunks(2).enumerate() {
+            let digit = |c: u8| (c as char).to_digit(16);
+            bytes[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+        }
+        Some(SubmissionToken(bytes))
+    }
+
+    /// The value for the form's hidden field.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The pickup code of the report this form makes.
+    pub fn code(&self, keys: &Keys) -> PickupCode {
+        keys.submission_code(&self.0[..])
+    }
+}
+
+/// What a submission's code already stands for.
+pub enum Earlier {
+    /// Nothing yet: store the report.
+    Nothing,
+    /// This very report, already stored: show its confirmation again, store nothing.
+    Same,
+    /// A different report under this code (Back, an edit, send again): store nothing, and give
+    /// the pupil the form back with their text and a fresh token.
+    Different,
+}
+
+/// Looks up the report a submission's code stands for and compares it, in memory, with what
+/// was sent now.
+pub async fn earlier(
+    store: &Store,
+    keys: &Keys,
+    code: &PickupCode,
+    report: &ValidReport,
+) -> Result<Earlier, StoreError> {
+    let Some(thread) = crate::conversation::locate(store, keys, code).await? else {
+        return Ok(Earlier::Nothing);
+    };
+    Ok(match thread.document().await {
+        Some(doc) if doc.same_report(report) => Earlier::Same,
+        _ => Earlier::Different,
+    })
+}
+
 /// What the pupil gets back: their code, shown once.
 pub struct Receipt {
     pub code: PickupCode,
@@ -34,15 +103,22 @@ pub enum IntakeError {
 }
 
 impl IntakeError {
+    /// True when a report with this code was stored meanwhile (a double tap): see `earlier`.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, IntakeError::Store(StoreError::DuplicateCode))
+    }
+}
+
+impl IntakeError {
     /// True when the server is only overloaded and trying again soon will likely work.
     pub fn is_busy(&self) -> bool {
         matches!(self, IntakeError::Store(StoreError::Busy))
     }
 }
 
-/// Seals and stores one report with its cleaned evidence images. The code exists only in this
-/// call's result: it is never written anywhere, and the caller shows it only because this
-/// returned `Ok` after the commit (report and images in one transaction).
+/// Seals and stores one report with its cleaned evidence images under `code` (from the form's
+/// submission token, or fresh). The code is never written anywhere, and the caller shows it
+/// only because this returned `Ok` after the commit (report and images in one transaction).
 pub async fn accept(
     store: &Store,
     keys: &Keys,
@@ -50,9 +126,9 @@ pub async fn accept(
     report: ValidReport,
     lang: Lang,
     images: Cleaned,
+    code: PickupCode,
 ) -> Result<Receipt, IntakeError> {
     let received_on = crate::date::today();
-    let code = PickupCode::generate();
     let code_hash = keys.lookup_hash(&code);
     let reporter = keys.reporter_identity(&code, KeyVersion::V2).to_public();
     let slug = school.slug.clone();

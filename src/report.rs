@@ -294,6 +294,17 @@ impl ReportDocument {
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("a report document always serializes")
     }
+
+    /// True when `report` says exactly what this stored report says: the same form sent again
+    /// (a refresh or a double tap), not an edited one.
+    pub fn same_report(&self, report: &ValidReport) -> bool {
+        self.category == report.category
+            && self.description == report.description
+            && self.where_ == report.where_
+            && self.when == report.when
+            && self.involved == report.involved
+            && self.danger_now == report.danger_now
+    }
 }
 
 #[cfg(test)]

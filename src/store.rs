@@ -202,6 +202,9 @@ pub enum StoreError {
     },
     #[error("the write queue is full")]
     Busy,
+    /// A report with this code's lookup hash is already stored: the same form sent twice.
+    #[error("a report with this pickup code is already stored")]
+    DuplicateCode,
     #[error("the database writer has stopped")]
     WriterGone,
     #[error("a blocking task failed: {0}")]
@@ -679,7 +682,7 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
     // A fresh id on the rare collision; the code hash is unique by construction (80 bits).
     for _ in 0..3 {
         let id = ReportId::random();
-        let inserted = conn.execute(
+        let inserted = match conn.execute(
             "INSERT INTO reports (id, school, received_on, status, code_hash, key_version, reporter_recipient, ciphertext)
              VALUES (?1, ?2, ?3, 'new', ?4, 2, ?5, ?6)
              ON CONFLICT (id) DO NOTHING",
@@ -691,7 +694,15 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
                 r.reporter_recipient,
                 r.ciphertext
             ],
-        )?;
+        ) {
+            // The only other unique column is code_hash: a submission token sent twice.
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                return Err(StoreError::DuplicateCode);
+            }
+            other => other?,
+        };
         if inserted == 1 {
             insert_attachments(conn, &id, None, &r.attachments)?;
             return Ok(id);
@@ -825,6 +836,19 @@ mod tests {
         assert_eq!(found.id, id);
         assert_eq!(found.status, Status::New);
         assert!(by_hash(&store, 2).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_code_stored_twice_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let (a, b) = tokio::join!(
+            store.insert_report(new_report(9)),
+            store.insert_report(new_report(9))
+        );
+        assert!(a.is_ok());
+        assert!(matches!(b, Err(StoreError::DuplicateCode)), "{b:?}");
+        assert!(by_hash(&store, 9).await.is_some());
     }
 
     #[tokio::test]

@@ -22,6 +22,7 @@ optional = (you may leave this empty)
 
 notices-title-fix = Something still needs to change. Your text is still here.
 notices-title-not-sent = Your report has not been sent yet. Your text is still here.
+notices-title-already-sent = This report was already sent.
 
 field-category = What is it about?
 field-category-hint = Choose what fits best. Not sure? Choose "Something else".
@@ -151,6 +152,7 @@ problem-file-busy = { $file }: it is very busy right now. Please try again in a 
 problem-files-not-allowed = For this topic we never take pictures, not even as proof. We did not keep { $files }. Write down where it is instead: which app, which group or which account.
 problem-too-large = Everything together was too big to receive. Send fewer or smaller pictures.
 files-again = Nothing was sent. Your text is still here, but you need to choose your pictures again: your browser cannot keep them for you.
+already-sent = You already sent this form once. That report is with the school, and the code you got then keeps working. If you press "Send report" again now, this becomes a new, extra report with a new code.
 conv-attachments = { $count ->
     [one] 1 picture attached
    *[other] { $count } pictures attached

@@ -22,6 +22,7 @@ optional = (mag je leeg laten)
 
 notices-title-fix = Er moet nog iets veranderen. Je tekst staat er nog.
 notices-title-not-sent = Je melding is nog niet verstuurd. Je tekst staat er nog.
+notices-title-already-sent = Deze melding was al verstuurd.
 
 field-category = Waar gaat het over?
 field-category-hint = Kies wat het beste past. Twijfel je? Kies dan "Iets anders".
@@ -151,6 +152,7 @@ problem-file-busy = { $file }: het is nu heel druk. Probeer het over een minuut 
 problem-files-not-allowed = Bij dit onderwerp nemen we geen afbeeldingen aan, ook niet als bewijs. We hebben { $files } niet bewaard. Schrijf liever op waar het staat: welke app, welke groep of welk account.
 problem-too-large = Alles bij elkaar was te groot om te ontvangen. Stuur minder of kleinere afbeeldingen.
 files-again = Er is niets verstuurd. Je tekst staat er nog, maar je afbeeldingen moet je opnieuw kiezen: je browser kan ze niet voor je bewaren.
+already-sent = Je hebt dit formulier al een keer verstuurd. Die melding is bij de school, en de code die je toen kreeg blijft werken. Druk je nu weer op "Verstuur melding", dan wordt dit een nieuwe, extra melding met een nieuwe code.
 conv-attachments = { $count ->
     [one] 1 afbeelding meegestuurd
    *[other] { $count } afbeeldingen meegestuurd

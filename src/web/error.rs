@@ -34,12 +34,16 @@ pub struct RefusedReport {
     pub notices: Vec<Notice>,
     /// The largest evidence file, for the form's hint.
     pub file_mib: u32,
+    /// The submission token the form goes back with (DESIGN.md "Idempotent submissions").
+    pub token: String,
 }
 
 impl RefusedReport {
     fn status(&self) -> StatusCode {
         let has = |f: fn(&Notice) -> bool| self.notices.iter().any(f);
-        if has(|n| matches!(n, Notice::TooMany(_))) {
+        if has(|n| matches!(n, Notice::AlreadySent)) {
+            StatusCode::CONFLICT
+        } else if has(|n| matches!(n, Notice::TooMany(_))) {
             StatusCode::TOO_MANY_REQUESTS
         } else if has(|n| matches!(n, Notice::Unavailable)) {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -79,7 +83,9 @@ impl IntoResponse for AppError {
                 .into_response(),
             AppError::ReportRefused(r) => {
                 let status = r.status();
-                let page = views::report_form(r.lang, &r.school, &r.form, &r.notices, r.file_mib);
+                let page = views::report_form(
+                    r.lang, &r.school, &r.form, &r.notices, r.file_mib, &r.token,
+                );
                 let wait = r.notices.iter().find_map(|n| match n {
                     Notice::TooMany(wait) => Some(wait.secs().to_string()),
                     _ => None,

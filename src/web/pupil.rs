@@ -12,7 +12,7 @@ use crate::code::{CodeShapeError, PickupCode};
 use crate::conversation::MessageProblem;
 use crate::conversation::{self, Thread};
 use crate::i18n::Lang;
-use crate::intake::{self, FileProblem};
+use crate::intake::{self, Earlier, FileProblem, SubmissionToken};
 use crate::ratelimit::RetryAfter;
 use crate::ratelimit::Source;
 use crate::report::{Category, DangerNow, ReportForm};
@@ -34,6 +34,7 @@ pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Marku
             &ReportForm::default(),
             &[],
             state.config.evidence_file_mib,
+            &SubmissionToken::generate().to_hex(),
         ),
         schools => views::school_list(lang, schools),
     }
@@ -53,6 +54,7 @@ pub async fn report_form(
         &ReportForm::default(),
         &[],
         state.config.evidence_file_mib,
+        &SubmissionToken::generate().to_hex(),
     ))
 }
 
@@ -78,6 +80,17 @@ pub async fn submit_report(
         involved: fields.get("involved").to_owned(),
         danger_now: fields.get("danger_now").to_owned(),
     };
+    // The same form sent twice carries the same token, so it stands for the same code and the
+    // same report (DESIGN.md "Idempotent submissions"). A client without one gets a fresh code.
+    let token = SubmissionToken::parse(fields.get("t"));
+    let code = token
+        .as_ref()
+        .map_or_else(PickupCode::generate, |t| t.code(&state.keys));
+    // A refused form goes back with its token: nothing was stored under it.
+    let token_hex = token.as_ref().map_or_else(
+        || SubmissionToken::generate().to_hex(),
+        SubmissionToken::to_hex,
+    );
     let refuse = |form, notices| {
         AppError::ReportRefused(Box::new(RefusedReport {
             lang,
@@ -85,7 +98,26 @@ pub async fn submit_report(
             form,
             notices,
             file_mib: state.config.evidence_file_mib,
+            token: token_hex.clone(),
         }))
+    };
+    // Sent before: the same report shows its code again; another one is not stored over it.
+    let resent = |form: ReportForm, earlier| match earlier {
+        Earlier::Same => {
+            let danger = matches!(
+                DangerNow::from_slug(form.danger_now.trim()),
+                Some(DangerNow::Yes | DangerNow::Unsure)
+            );
+            Ok(views::confirmation(lang, &code.grouped(), danger, "", None))
+        }
+        _ => Err(AppError::ReportRefused(Box::new(RefusedReport {
+            lang,
+            school: school.clone(),
+            form,
+            notices: vec![Notice::AlreadySent],
+            file_mib: state.config.evidence_file_mib,
+            token: SubmissionToken::generate().to_hex(),
+        }))),
     };
     match submitted.broken {
         Some(Broken::NotAForm) => return Err(refuse(form, vec![Notice::Unreadable])),
@@ -118,6 +150,18 @@ pub async fn submit_report(
         Ok(valid) if notices.is_empty() => valid,
         _ => return Err(refuse(form, with_files_again(notices, had_files))),
     };
+    // Before any limit is spent or an image decoded: a resubmission costs nothing.
+    if token.is_some() {
+        match intake::earlier(&state.store, &state.keys, &code, &valid).await {
+            Ok(Earlier::Nothing) => {}
+            Ok(earlier) => return resent(form, earlier),
+            Err(e) => {
+                tracing::error!(school = %school.slug, error = %e, "could not look up a resubmission");
+                let notices = with_files_again(vec![Notice::Unavailable], had_files);
+                return Err(refuse(form, notices));
+            }
+        }
+    }
     // Images are counted before they are decoded (decoding is the expensive part); the report
     // only once everything else passed, so fixing a mistake or a file costs no report.
     if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
@@ -136,7 +180,17 @@ pub async fn submit_report(
         return Err(refuse(form, notices));
     }
     let danger = matches!(valid.danger_now, Some(DangerNow::Yes | DangerNow::Unsure));
-    match intake::accept(&state.store, &state.keys, school, valid, lang, images).await {
+    let again = token.is_some().then(|| form.clone());
+    let sealed = intake::accept(
+        &state.store,
+        &state.keys,
+        school,
+        valid,
+        lang,
+        images,
+        code.clone(),
+    );
+    match sealed.await {
         Ok(receipt) => {
             // Debug level: even "a report arrived" with a timestamp could be matched against a
             // school's network log, so default logs do not say it (SECURITY.md).
@@ -148,6 +202,19 @@ pub async fn submit_report(
                 "",
                 None,
             ))
+        }
+        Err(e) if e.is_duplicate() => {
+            // A double tap: the other request stored this code first. Compare with what it
+            // stored, as for any resubmission.
+            let form = again.expect("only a token's code can be stored twice");
+            let valid = form.validate().map_err(|_| AppError::Internal(lang))?;
+            match intake::earlier(&state.store, &state.keys, &code, &valid).await {
+                Ok(earlier) => resent(form, earlier),
+                Err(e) => {
+                    tracing::error!(school = %school.slug, error = %e, "could not look up a resubmission");
+                    Err(AppError::Internal(lang))
+                }
+            }
         }
         Err(e) if e.is_busy() => {
             tracing::warn!(school = %school.slug, "report refused: the write queue is full");
@@ -458,6 +525,18 @@ async fn follow_up_outcome(
         Err(MessageProblem::Empty) if !submitted.files.is_empty() => String::new(),
         Err(p) => return refused(StatusCode::UNPROCESSABLE_ENTITY, FollowUp::Problem(p)),
     };
+    // The same message sent again (a refresh, a double tap) is stored once: answer as if sent.
+    match thread
+        .repeats_last(&state.store, &text, submitted.files.len())
+        .await
+    {
+        Ok(true) => return Ok((StatusCode::OK, None, FollowUp::Sent)),
+        Ok(false) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "could not compare a follow-up with the last message");
+            return refused(StatusCode::INTERNAL_SERVER_ERROR, FollowUp::Unavailable);
+        }
+    }
     // As for reports: images counted before decoding, the message once everything passed.
     let too_many = |wait: RetryAfter| {
         let secs = wait.secs();

@@ -36,6 +36,8 @@ const TEXT_FIELDS: &[&str] = &[
     "danger_now",
     "code",
     "message",
+    // The report form's submission token (DESIGN.md "Idempotent submissions").
+    "t",
 ];
 
 /// Longest file name shown back to the pupil.

@@ -38,6 +38,9 @@ pub enum Notice {
     TooLarge,
     /// Files are lost when a form is refused: the pupil must choose them again.
     ChooseFilesAgain,
+    /// This form was already sent once, with other text (Back, then an edit): the earlier
+    /// report is with the school; sending now makes a new report with a new code.
+    AlreadySent,
 }
 
 /// The page frame: language switch, help box, content, footer. `switch_path` is the address the
@@ -116,6 +119,7 @@ pub fn report_form(
     form: &ReportForm,
     notices: &[Notice],
     file_mib: u32,
+    token: &str,
 ) -> Markup {
     let name = || [("school", FluentValue::from(school.name.as_str()))];
     let title = t_args(lang, "form-title", &name());
@@ -137,6 +141,8 @@ pub fn report_form(
         form.report method="post" action={ "/s/" (school.slug) "/report?lang=" (lang.code()) }
             enctype="multipart/form-data" accept-charset="utf-8" {
             input type="hidden" name="lang" value=(lang.code());
+            // The submission token: the same form sent twice is one report (DESIGN.md).
+            input type="hidden" name="t" value=(token);
             fieldset.categories aria-describedby="category-hint" {
                 legend { (t(lang, "field-category")) }
                 p.hint #category-hint { (t(lang, "field-category-hint")) }
@@ -179,7 +185,9 @@ pub fn report_form(
 }
 
 fn notices_title(notices: &[Notice]) -> &'static str {
-    if notices
+    if notices.iter().any(|n| matches!(n, Notice::AlreadySent)) {
+        "notices-title-already-sent"
+    } else if notices
         .iter()
         .any(|n| matches!(n, Notice::Unavailable | Notice::Busy | Notice::TooMany(_)))
     {
@@ -306,6 +314,7 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
         Notice::FilesNotAllowed(names) => files_not_allowed(lang, names),
         Notice::TooLarge => t(lang, "problem-too-large"),
         Notice::ChooseFilesAgain => t(lang, "files-again"),
+        Notice::AlreadySent => t(lang, "already-sent"),
     }
 }
 
