@@ -29,6 +29,23 @@ impl Lang {
         }
     }
 
+    /// A whole number as this language writes it: `20.000` in Dutch, `20,000` in English.
+    pub fn number(self, n: usize) -> String {
+        let separator = match self {
+            Lang::Nl => '.',
+            Lang::En => ',',
+        };
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(separator);
+            }
+            out.push(d);
+        }
+        out
+    }
+
     /// Reads a `lang` parameter; anything unknown falls back to Dutch.
     pub fn from_param(param: Option<&str>) -> Lang {
         match param.map(str::trim) {
@@ -119,6 +136,15 @@ fn format(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn numbers_are_grouped_the_way_each_language_writes_them() {
+        assert_eq!(Lang::Nl.number(0), "0");
+        assert_eq!(Lang::Nl.number(999), "999");
+        assert_eq!(Lang::Nl.number(20_000), "20.000");
+        assert_eq!(Lang::En.number(20_005), "20,005");
+        assert_eq!(Lang::En.number(1_234_567), "1,234,567");
+    }
 
     fn ids(lang: Lang) -> BTreeSet<String> {
         lang.source()

@@ -43,7 +43,7 @@ fn over_a_limit_the_pupil_gets_a_calm_page_that_keeps_their_text() {
     assert_eq!(p.status, 429);
     let retry: u64 = p.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry), "{retry}");
-    assert!(p.body.contains("te vaak geprobeerd"), "{}", p.body);
+    assert!(p.body.contains("Het is nu even te druk"), "{}", p.body);
     assert!(p.body.contains("Mijn derde melding") && p.body.contains("op het plein"));
     assert!(p.pickup_code().is_none());
     assert_eq!(server.report_count(), 2);
@@ -60,7 +60,7 @@ fn over_a_limit_the_pupil_gets_a_calm_page_that_keeps_their_text() {
     );
     assert_eq!(p.status, 429);
     assert!(p.header("retry-after").is_some());
-    assert!(p.body.contains("You tried a bit too often") && p.body.contains("Mijn tweede bericht"));
+    assert!(p.body.contains("It is very busy right now") && p.body.contains("Mijn tweede bericht"));
 
     // Code look-ups: three a minute from this address (two used above).
     let p = post_form(&server.url("/check"), &[("code", &code)]);

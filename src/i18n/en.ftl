@@ -6,15 +6,15 @@ lang-switch-label = Language
 
 help-title = Is someone in danger right now?
 help-112 = Call right away
-help-kindertelefoon = Want to talk to someone? Call the Kindertelefoon for free, without giving your name:
+help-kindertelefoon = Want to talk to someone? Call or chat with the Kindertelefoon for free, without giving your name:
 help-veilig-thuis = Not safe at home? Call Veilig Thuis for free:
-footer-privacy = Fluister keeps no IP address and uses no cookies. Your report is locked. Only your school's confidential advisers have the key.
+footer-privacy = Fluister does not remember who you are or where you are. Your report is locked. Only the confidential advisers of your school have the key.
 
 home-title = Choose your school
 home-intro = Which school do you want to report to?
 
 form-title = Report it to { $school }
-form-intro = You don't have to give your name. Only your school's confidential adviser can read what you write here.
+form-intro = You don't have to give your name.
 form-who-reads = Who reads this? Only the confidential advisers of { $school }. Nobody else, not even Fluister.
 form-what-next = What happens next? You get a code. With that code you can read the school's answer later, and tell them more. An answer usually comes within a few school days.
 form-submit = Send report
@@ -29,19 +29,19 @@ field-category-hint = Choose what fits best. Not sure? Choose "Something else".
 category-bullying = Bullying (at school or online)
 category-threat = Someone is being threatened
 category-fight-filmed = A fight was filmed
-category-images-shared = Nude photos or videos are being passed around
-category-sextortion = Someone threatens with nude images or asks for them (sextortion)
-category-reputation = Rumours, fake accounts or someone being smeared
-category-hacked-account = An account was hacked or taken over
-category-discrimination = Discrimination
-category-adult-contact = An adult is crossing a line
+category-images-shared = Nude photos or videos of someone are being passed around
+category-sextortion = Someone asks for nude photos, or threatens to share them
+category-reputation = Someone is being smeared, with rumours or a fake account
+category-hacked-account = Someone took over an account (hacked)
+category-discrimination = Someone is treated badly because of who they are (discrimination)
+category-adult-contact = An adult is doing something that is not okay
 category-other = Something else
 
 note-images-title = Is it about nude photos or videos?
 note-images = Never send the photo or video itself, not even as proof. That is a crime, even if you want to help. Tell us where it is instead: which app, which group or which account.
 note-images-help = Help to get images taken offline:
 note-adult-title = Is it about an adult, for example someone who works at the school?
-note-adult = Then the school may have to report it to the confidential inspector of the Dutch Inspectorate of Education. Sometimes the school must also go to the police. The law says so (duty to report). The confidential adviser will explain in a message what will happen.
+note-adult = Sometimes the school then has to get help from outside the school, to protect you and others. That can be the schools inspectorate, or the police. The confidential adviser will always tell you first what is going to happen.
 
 field-description = What happened?
 field-description-hint = Tell it in your own words. Write as much or as little as you like.
@@ -90,7 +90,7 @@ back-home = To the start page
 error-not-found-title = This page does not exist
 error-not-found = Maybe the address was typed wrong. Go to the start page and try again.
 error-method-title = That doesn't work like this
-error-method = This page does not work this way. Go to the start page and try again.
+error-method = This page does not open this way. Do you want to report something? Go to the start page. Do you want to read the answer from your school? Choose "Read the answer" at the top.
 error-too-large-title = Your text is too long
 error-too-large = We cannot receive that much text. Your report has not been sent. Go back with your browser's back button (your text is usually still there) and make it shorter. You can send the rest later with your code.
 error-internal-title = Sorry, something went wrong
@@ -102,7 +102,7 @@ check-intro = Type the code you got when you sent your report. Capitals, spaces 
 check-label = Your code
 check-submit = Open my report
 check-not-found = We could not find this code. Check it and try again.
-check-lost = Lost your code? Then nobody can open your report for you any more. You can make a new report.
+check-lost = Lost your code? That is not your fault, and your report is not lost: the school got it and will work on it. You just cannot read the answer now. Do you still want to tell or ask something? Make a new report and say that you lost your code.
 check-draft-kept = Your message is still below. It has not been sent yet.
 conv-title = Your report
 conv-status = Status:
@@ -135,15 +135,15 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
-too-many = You tried a bit too often just now. Wait { $minutes } { $minutes ->
+too-many = It is very busy right now. Wait { $minutes } { $minutes ->
     [one] minute
    *[other] minutes
-} and then try again.
+} and then press the button again.
 too-many-kept = Your text is still here.
 field-evidence = Screenshots or photos
-field-evidence-hint = You can add up to { $files } pictures (JPG, PNG, WebP or GIF), each up to { $mib } MB. Before we store them we remove all hidden data, such as where and with which phone a photo was taken. What you can see in the picture, such as names and faces, stays visible.
+field-evidence-hint = You can add up to { $files } photos or screenshots, each up to { $mib } MB. Before we store them we remove all hidden data, such as where and with which phone a photo was taken. What you can see in the picture, such as names and faces, stays visible.
 evidence-never-nude = Never send a nude photo or video, not even as proof. Write down where it is instead: which app, which group or which account.
-problem-file-not-image = { $file }: this is not a picture we can open. Choose a JPG, PNG, WebP or GIF.
+problem-file-not-image = { $file }: this is not a photo or screenshot we can open. Choose another picture.
 problem-file-too-big = { $file }: this file is { $size } MB. It may not be bigger than { $max } MB. Take a screenshot or choose a smaller photo.
 problem-file-too-many-pixels = { $file }: this picture is far too big. Take a screenshot of it and send that.
 problem-file-unreadable = { $file }: this file is damaged or did not arrive completely. Try again, or take a new screenshot.

@@ -6,15 +6,15 @@ lang-switch-label = Taal
 
 help-title = Is iemand nu in gevaar?
 help-112 = Bel meteen
-help-kindertelefoon = Wil je met iemand praten? Bel gratis en anoniem de Kindertelefoon:
+help-kindertelefoon = Wil je met iemand praten? Bel of chat gratis en anoniem met de Kindertelefoon:
 help-veilig-thuis = Is het thuis niet veilig? Bel gratis Veilig Thuis:
-footer-privacy = Fluister bewaart geen IP-adres en gebruikt geen cookies. Je melding wordt op slot gezet. Alleen de vertrouwenspersonen van je school hebben de sleutel.
+footer-privacy = Fluister onthoudt niet wie je bent en niet waar je bent. Je melding gaat op slot. Alleen de vertrouwenspersonen van je school hebben de sleutel.
 
 home-title = Kies je school
 home-intro = Bij welke school wil je iets melden?
 
 form-title = Meld het bij { $school }
-form-intro = Je hoeft je naam niet te geven. Wat je hier schrijft, kan alleen de vertrouwenspersoon van je school lezen.
+form-intro = Je hoeft je naam niet te geven.
 form-who-reads = Wie leest dit? Alleen de vertrouwenspersonen van { $school }. Niemand anders, ook Fluister niet.
 form-what-next = Wat gebeurt er daarna? Je krijgt een code. Met die code lees je later het antwoord van school, en kun je meer vertellen. Meestal komt er binnen een paar schooldagen antwoord.
 form-submit = Verstuur melding
@@ -29,19 +29,19 @@ field-category-hint = Kies wat het beste past. Twijfel je? Kies dan "Iets anders
 category-bullying = Pesten (op school of online)
 category-threat = Iemand wordt bedreigd
 category-fight-filmed = Een vechtpartij is gefilmd
-category-images-shared = Naaktfoto's of -filmpjes worden doorgestuurd
-category-sextortion = Iemand dreigt met naaktbeelden of vraagt erom (afpersing)
-category-reputation = Roddels, nepaccounts of iemand zwartmaken
-category-hacked-account = Een account is gehackt of overgenomen
-category-discrimination = Discriminatie
-category-adult-contact = Een volwassene gaat over een grens
+category-images-shared = Naaktfoto's of naaktfilmpjes van iemand worden rondgestuurd
+category-sextortion = Iemand vraagt om naaktfoto's, of dreigt ze te delen
+category-reputation = Iemand wordt zwartgemaakt, met roddels of een nepaccount
+category-hacked-account = Iemand heeft een account overgenomen (gehackt)
+category-discrimination = Iemand wordt slecht behandeld om wie hij of zij is (discriminatie)
+category-adult-contact = Een volwassene doet iets wat niet oké is
 category-other = Iets anders
 
 note-images-title = Gaat het om naaktfoto's of -filmpjes?
 note-images = Stuur de foto of het filmpje nooit door, ook niet als bewijs. Dat is strafbaar, ook als je wilt helpen. Vertel ons liever waar het staat: welke app, welke groep of welk account.
 note-images-help = Hulp om beelden van internet te laten halen:
 note-adult-title = Gaat het om een volwassene, bijvoorbeeld iemand die op school werkt?
-note-adult = Dan moet de school dit misschien melden bij de vertrouwensinspecteur van de Inspectie van het Onderwijs. Soms moet de school ook naar de politie. Dat staat in de wet (meld- en aangifteplicht). De vertrouwenspersoon legt je in een bericht uit wat er gaat gebeuren.
+note-adult = Soms moet de school dan hulp van buiten de school vragen, om jou en anderen te beschermen. Dat kan de inspectie van het onderwijs zijn, of de politie. De vertrouwenspersoon vertelt je altijd eerst wat er gaat gebeuren.
 
 field-description = Wat is er gebeurd?
 field-description-hint = Vertel het in je eigen woorden. Schrijf zo veel of zo weinig als je wilt.
@@ -90,7 +90,7 @@ back-home = Naar de beginpagina
 error-not-found-title = Deze pagina bestaat niet
 error-not-found = Misschien is het adres niet goed overgetypt. Ga naar de beginpagina en probeer het opnieuw.
 error-method-title = Dat kan zo niet
-error-method = Deze pagina werkt niet op deze manier. Ga naar de beginpagina en probeer het opnieuw.
+error-method = Deze pagina open je niet op deze manier. Wil je iets melden? Ga dan naar de beginpagina. Wil je het antwoord van school lezen? Kies dan bovenaan "Antwoord lezen".
 error-too-large-title = Je tekst is te lang
 error-too-large = Zoveel tekst kunnen we niet ontvangen. Je melding is niet verstuurd. Ga terug met de terugknop van je browser (je tekst staat er dan meestal nog) en maak hem korter. De rest kun je later sturen met je code.
 error-internal-title = Sorry, er ging iets mis
@@ -102,7 +102,7 @@ check-intro = Typ de code die je kreeg toen je je melding verstuurde. Hoofdlette
 check-label = Je code
 check-submit = Open mijn melding
 check-not-found = We konden deze code niet vinden. Kijk hem na en probeer het opnieuw.
-check-lost = Code kwijt? Dan kan niemand je melding meer voor je openen. Je kunt wel een nieuwe melding maken.
+check-lost = Code kwijt? Dat is niet jouw schuld, en je melding is niet weg: de school heeft hem gekregen en gaat ermee aan de slag. Alleen kun je het antwoord nu niet lezen. Wil je toch iets vertellen of vragen? Maak dan een nieuwe melding en schrijf erbij dat je je code kwijt bent.
 check-draft-kept = Je bericht staat hieronder nog. Het is nog niet verstuurd.
 conv-title = Je melding
 conv-status = Status:
@@ -135,15 +135,15 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
-too-many = Je hebt het net te vaak geprobeerd. Wacht { $minutes } { $minutes ->
+too-many = Het is nu even te druk. Wacht { $minutes } { $minutes ->
     [one] minuut
    *[other] minuten
-} en probeer het dan opnieuw.
+} en druk dan nog een keer op de knop.
 too-many-kept = Je tekst staat er nog.
 field-evidence = Screenshots of foto's
-field-evidence-hint = Je kunt tot { $files } afbeeldingen toevoegen (JPG, PNG, WebP of GIF), elk tot { $mib } MB. Voor we ze opslaan halen we alle verborgen gegevens eruit, zoals waar en met welke telefoon een foto is gemaakt. Wat je op de afbeelding ziet, zoals namen en gezichten, blijft wel te zien.
+field-evidence-hint = Je kunt tot { $files } foto's of screenshots toevoegen, elk tot { $mib } MB. Voor we ze opslaan halen we alle verborgen gegevens eruit, zoals waar en met welke telefoon een foto is gemaakt. Wat je op de afbeelding ziet, zoals namen en gezichten, blijft wel te zien.
 evidence-never-nude = Stuur nooit een naaktfoto of naaktfilmpje, ook niet als bewijs. Schrijf liever op waar het staat: welke app, welke groep of welk account.
-problem-file-not-image = { $file }: dit is geen afbeelding die we kunnen openen. Kies een JPG, PNG, WebP of GIF.
+problem-file-not-image = { $file }: dit is geen foto of screenshot die we kunnen openen. Kies een andere afbeelding.
 problem-file-too-big = { $file }: dit bestand is { $size } MB. Het mag niet groter zijn dan { $max } MB. Maak een screenshot of kies een kleinere foto.
 problem-file-too-many-pixels = { $file }: deze afbeelding is veel te groot. Maak er een screenshot van en stuur die.
 problem-file-unreadable = { $file }: dit bestand is kapot of kwam niet helemaal aan. Probeer het nog een keer, of maak een nieuwe screenshot.

@@ -91,7 +91,10 @@ fn help_box(lang: Lang) -> Markup {
             h2 #help-title { (t(lang, "help-title")) }
             ul {
                 li { strong { (t(lang, "help-112")) " " a href="tel:112" { "112" } } }
-                li { (t(lang, "help-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" } }
+                li {
+                    (t(lang, "help-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
+                    " · " a href="https://www.kindertelefoon.nl/" rel="noreferrer" { "kindertelefoon.nl" }
+                }
                 li { (t(lang, "help-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" } }
             }
         }
@@ -131,7 +134,7 @@ pub fn report_form(
     };
     let content = html! {
         h1 { (title) }
-        p.intro { (t(lang, "form-intro")) }
+        p.intro { (t(lang, "form-intro")) " " (t_args(lang, "form-who-reads", &name())) }
         @if !notices.is_empty() {
             section.notices role="alert" aria-labelledby="notices-title" {
                 h2 #notices-title { (t(lang, notices_title(notices))) }
@@ -175,7 +178,6 @@ pub fn report_form(
                 p.note.note-danger { (t(lang, "danger-yes-hint")) }
             }
             section.next {
-                p { (t_args(lang, "form-who-reads", &name())) }
                 p { (t(lang, "form-what-next")) }
             }
             button type="submit" { (t(lang, "form-submit")) }
@@ -292,7 +294,10 @@ fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::TooLong { chars, max, .. } => t_args(
             lang,
             "problem-too-long",
-            &[("chars", (*chars).into()), ("max", (*max).into())],
+            &[
+                ("chars", lang.number(*chars).into()),
+                ("max", lang.number(*max).into()),
+            ],
         ),
         Problem::UnknownCategory => t(lang, "problem-unknown-category"),
         Problem::UnknownDangerAnswer => t(lang, "problem-unknown-danger"),
@@ -677,7 +682,10 @@ fn message_problem_text(lang: Lang, p: MessageProblem) -> String {
         MessageProblem::TooLong { chars, max } => t_args(
             lang,
             "message-too-long",
-            &[("chars", chars.into()), ("max", max.into())],
+            &[
+                ("chars", lang.number(chars).into()),
+                ("max", lang.number(max).into()),
+            ],
         ),
     }
 }
