@@ -161,6 +161,22 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
 /// A signed-in adviser, from `Authorization: Bearer <token>`.
 pub struct Adviser(Session);
 
+/// Length of a bearer token: `auth` hands out 32 random bytes as lower-case hex.
+const TOKEN_HEX_LEN: usize = 64;
+
+/// The token of an `Authorization` value written exactly as docs/api.md section 2 documents
+/// it: `Bearer`, one space, 64 lower-case hex digits, nothing else. Any other spelling (a
+/// lower-case scheme, two spaces, a tab, trailing text) is refused rather than tidied up, so
+/// the server accepts one form only and every client is held to the same contract.
+fn bearer_token(value: &str) -> Option<&str> {
+    let token = value.strip_prefix("Bearer ")?;
+    let shaped = token.len() == TOKEN_HEX_LEN
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    shaped.then_some(token)
+}
+
 impl FromRequestParts<AppState> for Adviser {
     type Rejection = ApiError;
 
@@ -169,7 +185,7 @@ impl FromRequestParts<AppState> for Adviser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or(ApiError::Unauthorized)?;
         state
             .auth
@@ -465,4 +481,31 @@ async fn put_status(
     Ok(json_body(
         &json!({ "id": report.id.as_str(), "status": status.as_str() }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_documented_bearer_form_is_read() {
+        let token = "a28cf0e91d480b7e8f4d377cff9e510b80d0b583bf289ce0b3fc2814e1ea9935";
+        assert_eq!(bearer_token(&format!("Bearer {token}")), Some(token));
+        for bad in [
+            format!("bearer {token}"),
+            format!("BEARER {token}"),
+            format!("Bearer  {token}"),
+            format!("Bearer\t{token}"),
+            format!(" Bearer {token}"),
+            format!("Bearer {token} "),
+            format!("Bearer {token}x"),
+            format!("Bearer {}", token.to_ascii_uppercase()),
+            format!("Bearer {}", &token[1..]),
+            format!("Basic {token}"),
+            token.to_owned(),
+            "Bearer ".to_owned(),
+        ] {
+            assert_eq!(bearer_token(&bad), None, "{bad:?}");
+        }
+    }
 }
