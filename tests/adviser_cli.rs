@@ -111,7 +111,8 @@ fn plain_key(path: &Path, identity: &age::x25519::Identity) {
 }
 
 /// A server for one school whose advisers are `advisers`. Sign-in limits are raised: every
-/// command of this test signs in anew, more often than an adviser at a keyboard would.
+/// command of this test signs in anew, more often than an adviser at a keyboard would; so are
+/// report limits, for tests that need more reports than one address may send in an hour.
 fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
     let data = tmp.join("data");
     let config = tmp.join("fluister.toml");
@@ -121,6 +122,7 @@ fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
         format!(
             "data_dir = \"{}\"\n\
              [limits]\nsignins_per_source_per_minute = 1000\nsignins_per_recipient_per_minute = 1000\n\
+             reports_per_source_per_hour = 1000\nreports_per_school_per_minute = 1000\n\
              [[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\nadvisers = [{}]\n",
             data.display(),
             list.join(", ")
@@ -539,7 +541,7 @@ fn an_expired_sign_in_is_renewed_and_older_reports_are_named_not_guessed() {
     .unwrap();
     // 0.0005 hours is 1.8 seconds: the token dies, the engine signs in again by itself.
     std::thread::sleep(std::time::Duration::from_millis(2_000));
-    let inbox = ws.inbox(Default::default()).unwrap();
+    let inbox = ws.inbox(Default::default()).unwrap().cases;
     assert_eq!(inbox.len(), 1);
     assert!(!inbox[0].readable, "encrypted before this adviser joined");
     assert_eq!(inbox[0].category, None);
@@ -778,5 +780,132 @@ fn evidence_images_are_listed_saved_privately_and_never_overwritten() {
             assert!(!contains(&bytes, middle), "{}", path.display());
         }
         assert!(!contains(&bytes, b"SENTINEL"), "{}", path.display());
+    }
+}
+
+/// An adviser with an unprotected key on a fresh one-school server.
+fn adviser_on_school_server(tmp: &Path) -> (Server, Adviser, age::x25519::Identity) {
+    let identity = age::x25519::Identity::generate();
+    let key = tmp.join("adviser.key");
+    plain_key(&key, &identity);
+    let server = school_server(tmp, &[&identity.to_public().to_string()]);
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.join("cache"),
+        passphrase: None,
+    };
+    (server, adviser, identity)
+}
+
+/// The id of the report a pupil just sent: the one `before` did not have.
+fn new_report_id(server: &Server, before: &[String]) -> String {
+    let mut fresh: Vec<String> = server
+        .report_ids()
+        .into_iter()
+        .filter(|id| !before.contains(id))
+        .collect();
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    fresh.remove(0)
+}
+
+#[test]
+fn an_inbox_longer_than_one_page_lists_every_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, adviser, _) = adviser_on_school_server(tmp.path());
+    // The workstation asks for pages of 100: this takes a second page, and the server's
+    // default page (50) would take three.
+    for _ in 0..105 {
+        pupil_reports(&server, "de-linde");
+    }
+    let listed: Vec<String> = adviser
+        .inbox_json(&[])
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 105, "each case once");
+    assert_eq!(sorted, server.report_ids(), "every case of the school");
+    let table = adviser.ok(&["inbox"]);
+    assert_eq!(table.lines().count(), 1 + 105, "{table}");
+    assert_eq!(table.matches("Bullying").count(), 105);
+}
+
+#[test]
+fn a_damaged_case_is_named_and_the_others_stay_visible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, adviser, _) = adviser_on_school_server(tmp.path());
+    let code = pupil_reports(&server, "de-linde");
+    let good = new_report_id(&server, &[]);
+    let page = post_form(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", FOLLOW_UP), ("lang", "nl")],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    pupil_reports(&server, "de-linde");
+    let garbled = new_report_id(&server, std::slice::from_ref(&good));
+    pupil_reports(&server, "de-linde");
+    let not_age = new_report_id(&server, &[good.clone(), garbled.clone()]);
+    // Damage in the real database file: a report that still starts like an age file, one
+    // that is no age file at all, and the good case's follow-up.
+    server.damage("reports", &garbled, None, &age_looking_garbage());
+    server.damage("reports", &not_age, None, b"DAMAGED PAGE, not an age file");
+    server.damage("messages", &good, Some(1), b"DAMAGED PAGE, not an age file");
+
+    // The inbox lists all three and succeeds; the two that do not open are named, by id,
+    // with what to try, and are not mistaken for reports meant for another key.
+    let out = adviser.run(&["inbox"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(table.lines().count(), 4, "{table}");
+    let row = |id: &str| table.lines().find(|l| l.starts_with(id)).unwrap();
+    assert!(row(&good).contains("Bullying"), "{table}");
+    for id in [&garbled, &not_age] {
+        assert!(row(id).contains("(damaged)"), "{table}");
+        assert!(!row(id).contains("not for your key"), "{table}");
+    }
+    let said = stderr(&out);
+    for id in [&garbled, &not_age] {
+        assert!(
+            said.contains(&format!(
+                "Report {id} could not be opened: its stored ciphertext is damaged"
+            )),
+            "{said}"
+        );
+    }
+    assert!(said.contains("school's IT"), "{said}");
+    assert!(!said.contains(&good), "the good case is fine: {said}");
+
+    let list = adviser.inbox_json(&[]);
+    assert_eq!(list.len(), 3);
+    let entry = |id: &str| list.iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(entry(&good)["category"], "bullying");
+    assert_eq!(entry(&good)["unopened"], serde_json::Value::Null);
+    assert_eq!(entry(&good)["unread"], 1, "its conversation was still read");
+    for id in [&garbled, &not_age] {
+        assert_eq!(entry(id)["unopened"], "damaged");
+        assert_eq!(entry(id)["category"], serde_json::Value::Null);
+        assert_eq!(entry(id)["readable"], false);
+    }
+
+    // `show` of a damaged case says so and shows the rest; the good case shows its report and
+    // names the one damaged message.
+    let shown = adviser.ok(&["show", &garbled]);
+    assert!(
+        shown.contains("This report could not be opened: its stored ciphertext is damaged"),
+        "{shown}"
+    );
+    let shown = adviser.ok(&["show", &good]);
+    assert!(shown.contains(REPORT), "{shown}");
+    assert!(
+        shown.contains("(this message is damaged and could not be opened)"),
+        "{shown}"
+    );
+
+    // The cache kept what is ciphertext and refused the rest.
+    for (path, bytes) in all_files(&adviser.cache) {
+        assert!(!contains(&bytes, b"DAMAGED PAGE"), "{}", path.display());
     }
 }

@@ -677,3 +677,70 @@ fn evidence_images_are_shown_blurred_from_memory_and_only_to_the_session() {
         }
     }
 }
+
+#[test]
+fn a_damaged_case_is_named_in_the_browser_and_the_others_stay_visible() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "bullying"), ("description", REPORT)],
+    );
+    let good = server.report_ids().remove(0);
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "threat"), ("description", ADULT)],
+    );
+    let broken = server
+        .report_ids()
+        .into_iter()
+        .find(|id| *id != good)
+        .unwrap();
+    // A damaged page in the real database file: the report is no age file any more.
+    server.damage("reports", &broken, None, b"DAMAGED PAGE, not an age file");
+
+    let ui = Ui::start(
+        &server.base,
+        &server.data_dir.join("demo-adviser.key"),
+        &cache,
+    );
+    let browser = ui.open_link();
+    let inbox = browser.get("/");
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    // The good case is listed as ever; the broken one is named by id, calmly, with what to do.
+    assert!(inbox.body.contains("Pesten"), "{}", inbox.body);
+    assert!(
+        inbox.body.contains("Niet alles kon worden geopend"),
+        "{}",
+        inbox.body
+    );
+    assert!(
+        inbox.body.contains(&format!(
+            r#"Melding <a class="id" href="/case/{broken}">{broken}</a> kon niet worden geopend: de opgeslagen, versleutelde tekst is beschadigd."#
+        )),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("IT van je school"));
+    assert!(inbox.body.contains("(beschadigd)"));
+    assert!(!inbox.body.contains("(niet voor jouw sleutel)"));
+    let ids = case_ids(&inbox);
+    assert!(ids.contains(&good) && ids.contains(&broken), "{ids:?}");
+
+    // Its page opens and says what happened; the good case reads as ever.
+    let page = browser.get(&format!("/case/{broken}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "Deze melding kon niet worden geopend: de opgeslagen, versleutelde tekst is beschadigd."
+        ),
+        "{}",
+        page.body
+    );
+    let page = browser.get(&format!("/case/{good}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(REPORT), "{}", page.body);
+}

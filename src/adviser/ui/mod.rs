@@ -565,9 +565,9 @@ async fn inbox(
     let filter = query_param(q.as_deref(), "status").and_then(|s| Status::parse(&s));
     let flash = query_param(q.as_deref(), "flash").and_then(|f| Flash::from_param(&f));
     let ws = state.workstation(&csrf).await?;
-    let mut cases = blocking(move || Ok(ws.inbox(InboxFilter { status: filter })?)).await?;
-    inbox_order(&mut cases);
-    Ok(views::inbox(&state.frame(&csrf), &cases, filter, flash))
+    let mut inbox = blocking(move || Ok(ws.inbox(InboxFilter { status: filter })?)).await?;
+    inbox_order(&mut inbox.cases);
+    Ok(views::inbox(&state.frame(&csrf), &inbox, filter, flash))
 }
 
 /// `GET /case/{id}`: the whole case, decrypted; marked read once it has been rendered.
@@ -999,6 +999,8 @@ mod tests {
             attachments: 0,
             unread,
             readable: true,
+            unopened: None,
+            conversation_error: None,
         };
         let mut cases = vec![
             row("000000000000000a", "2026-03-01", 0),

@@ -5,7 +5,7 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::Refusal;
 use crate::adviser::engine::{CaseAttachment, Error as EngineError, size_label};
-use crate::adviser::{Case, CaseMessage, CaseSummary};
+use crate::adviser::{Case, CaseMessage, CaseSummary, Inbox, Unopened};
 use crate::evidence::MediaType;
 use crate::report::{Category, DangerNow, ReportDocument};
 use crate::store::{Author, Status};
@@ -216,13 +216,14 @@ pub fn unlock(csrf: &str, wrong: bool, kept: Option<&str>) -> Markup {
     )
 }
 
-/// The inbox: a filter by status and one row per report.
+/// The inbox: a filter by status, what could not be opened, and one row per report.
 pub fn inbox(
     frame: &Frame<'_>,
-    cases: &[CaseSummary],
+    inbox: &Inbox,
     filter: Option<Status>,
     flash: Option<Flash>,
 ) -> Markup {
+    let cases = &inbox.cases;
     let filters = [
         (None, "Alle"),
         (Some(Status::New), "Nieuw"),
@@ -245,14 +246,15 @@ pub fn inbox(
                 }
             }
         }
-        @if cases.is_empty() {
+        (inbox_troubles(inbox))
+        @if cases.is_empty() && inbox.unlisted.is_empty() {
             p.empty {
                 @match filter {
                     Some(s) => { "Geen meldingen met status " (status_label(s)) "." }
                     None => "Nog geen meldingen.",
                 }
             }
-        } @else {
+        } @else if !cases.is_empty() {
             table.inbox {
                 thead {
                     tr {
@@ -274,9 +276,10 @@ pub fn inbox(
                             td { (c.received_on) }
                             td { (c.school) }
                             td {
-                                @match c.category {
-                                    Some(cat) => (category_label(cat)),
-                                    None => span.muted { "(niet voor jouw sleutel)" },
+                                @match (c.category, c.unopened) {
+                                    (Some(cat), _) => (category_label(cat)),
+                                    (None, Some(Unopened::Damaged)) => span.muted { "(beschadigd)" },
+                                    (None, _) => span.muted { "(niet voor jouw sleutel)" },
                                 }
                             }
                             td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
@@ -291,6 +294,57 @@ pub fn inbox(
         }
     };
     layout("Inbox", Some(frame), content)
+}
+
+/// The cases that could not be listed or opened in full, each by its id with a calm sentence,
+/// above the list of everything that could.
+fn inbox_troubles(inbox: &Inbox) -> Markup {
+    let damaged: Vec<&CaseSummary> = inbox
+        .cases
+        .iter()
+        .filter(|c| c.unopened == Some(Unopened::Damaged))
+        .collect();
+    let unfetched: Vec<&CaseSummary> = inbox
+        .cases
+        .iter()
+        .filter(|c| c.conversation_error.is_some())
+        .collect();
+    html! {
+        @if !inbox.all_well() {
+            section.trouble role="alert" aria-labelledby="trouble-title" {
+                h2 #trouble-title { "Niet alles kon worden geopend" }
+                p { "De andere meldingen staan gewoon in de lijst hieronder." }
+                ul {
+                    @for c in &damaged {
+                        li {
+                            "Melding " a.id href={ "/case/" (c.id) } { (c.id) }
+                            " kon niet worden geopend: de opgeslagen, versleutelde tekst is \
+                             beschadigd. Wat nog leesbaar is, zie je als je hem opent. Meld het \
+                             aan de IT van je school; een back-up kan een gave kopie hebben."
+                        }
+                    }
+                    @for c in &unfetched {
+                        li {
+                            "Van melding " a.id href={ "/case/" (c.id) } { (c.id) }
+                            " konden de berichten niet worden opgehaald, dus het aantal \
+                             ongelezen berichten is onbekend. Open de melding om het opnieuw te \
+                             proberen. (" (c.conversation_error.as_deref().unwrap_or_default()) ")"
+                        }
+                    }
+                    @for u in &inbox.unlisted {
+                        li {
+                            @match &u.id {
+                                Some(id) => { "De server gaf melding " span.id { (id) } }
+                                None => "De server gaf een regel zonder geldig meldingsnummer",
+                            }
+                            ", maar die is niet te lezen als melding. Meld het aan de IT van je \
+                             school. (" (u.detail) ")"
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn flash_box(flash: Option<Flash>) -> Markup {
@@ -354,6 +408,11 @@ pub fn case(
                     (image_links(&case.attachments, None))
                 }
             }
+            None if case.unopened == Some(Unopened::Damaged) => p.problem role="alert" {
+                "Deze melding kon niet worden geopend: de opgeslagen, versleutelde tekst is \
+                 beschadigd. Wat nog leesbaar is, staat hieronder. Meld het aan de IT van je \
+                 school; een back-up kan een gave kopie hebben."
+            },
             None => p.problem {
                 "Deze melding gaat niet open met jouw sleutel: hij is versleuteld voor de adviseurs \
                  die de school had toen hij binnenkwam. Een collega die toen adviseur was, kan hem lezen."
@@ -560,9 +619,10 @@ fn message(m: &CaseMessage, attachments: &[CaseAttachment]) -> Markup {
     html! {
         article class={ "message " (class) } {
             p.meta { strong { (who) } " · " time datetime=(m.sent_on) { (m.sent_on) } " · bericht " (m.seq) }
-            @match &m.text {
-                Some(text) => p.text dir="auto" { (text) },
-                None => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
+            @match (&m.text, m.unopened) {
+                (Some(text), _) => p.text dir="auto" { (text) },
+                (None, Some(Unopened::Damaged)) => p.muted { "Dit bericht is beschadigd en kon niet worden geopend." },
+                (None, _) => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
             }
             (image_links(attachments, Some(m.seq)))
         }
@@ -742,18 +802,21 @@ mod tests {
             received_on: "2026-11-21".into(),
             status: Status::Open,
             report: Some(report(Category::AdultContact, Some(DangerNow::Yes))),
+            unopened: None,
             messages: vec![
                 CaseMessage {
                     seq: 1,
                     author: Author::Pupil,
                     sent_on: "2026-11-22".into(),
                     text: Some("</textarea><b>hoi</b>".into()),
+                    unopened: None,
                 },
                 CaseMessage {
                     seq: 2,
                     author: Author::Note,
                     sent_on: "2026-11-23".into(),
                     text: None,
+                    unopened: None,
                 },
             ],
             attachments: Vec::new(),
@@ -814,18 +877,21 @@ mod tests {
             received_on: "2026-11-21".into(),
             status: Status::Open,
             report: Some(report(Category::Bullying, None)),
+            unopened: None,
             messages: vec![
                 CaseMessage {
                     seq: 1,
                     author: Author::Pupil,
                     sent_on: "2026-11-22".into(),
                     text: Some("nog een".into()),
+                    unopened: None,
                 },
                 CaseMessage {
                     seq: 2,
                     author: Author::Pupil,
                     sent_on: "2026-11-23".into(),
                     text: None,
+                    unopened: None,
                 },
             ],
             attachments: vec![
