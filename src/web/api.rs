@@ -273,13 +273,22 @@ async fn session(
     })))
 }
 
+/// Reports per page of `GET reports` when the client does not say.
+pub const PAGE_DEFAULT: u32 = 50;
+/// Most reports one page of `GET reports` holds: each carries its whole report ciphertext
+/// (~22 KB of base64), so 200 make an answer of a few megabytes.
+pub const PAGE_MAX: u32 = 200;
+
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
     since: Option<String>,
+    limit: Option<String>,
+    after: Option<String>,
 }
 
-/// `GET reports[?status=new|open|closed][&since=YYYY-MM-DD]`.
+/// `GET reports[?status=new|open|closed][&since=YYYY-MM-DD][&limit=N][&after=CURSOR]`: one
+/// page of reports in id order, and the cursor of the next page (`null` after the last).
 async fn list_reports(
     State(state): State<AppState>,
     adviser: Adviser,
@@ -303,10 +312,40 @@ async fn list_reports(
             ));
         }
     };
-    let reports = state
+    let limit = match q.limit.as_deref() {
+        None | Some("") => PAGE_DEFAULT,
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "bad_limit",
+                    format!("limit must be a whole number from 1 to {PAGE_MAX}"),
+                )
+            })?,
+    };
+    // The cursor is the last id of the previous page; documented as opaque so it may change.
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(a) => Some(ReportId::parse(a).ok_or_else(|| {
+            ApiError::BadRequest(
+                "bad_after",
+                "after must be the `next` value of the previous page".into(),
+            )
+        })?),
+    };
+    // One more than asked, to know whether another page follows without a trailing empty one.
+    let mut reports = state
         .store
-        .list_reports(adviser.0.schools.clone(), status, since)
+        .list_reports_page(adviser.0.schools.clone(), status, since, after, limit + 1)
         .await?;
+    let next = if reports.len() > limit as usize {
+        reports.truncate(limit as usize);
+        reports.last().map(|s| s.report.id.as_str().to_owned())
+    } else {
+        None
+    };
     let items: Vec<_> = reports
         .into_iter()
         .map(|s| {
@@ -324,7 +363,7 @@ async fn list_reports(
             })
         })
         .collect();
-    Ok(json_body(&json!({ "reports": items })))
+    Ok(json_body(&json!({ "reports": items, "next": next })))
 }
 
 /// `GET reports/{id}`: the report, its messages and every recipient a reply must go to.
