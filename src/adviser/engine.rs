@@ -903,6 +903,39 @@ mod tests {
     }
 
     #[test]
+    fn only_failures_that_concern_every_case_stop_the_inbox() {
+        let server = || "http://127.0.0.1:1".to_owned();
+        let one_case = [
+            Error::Client(ClientError::NotFound { id: "x".into() }),
+            Error::Client(ClientError::BadAnswer {
+                server: server(),
+                detail: "a message that is not base64".into(),
+            }),
+            Error::Client(ClientError::Api {
+                server: server(),
+                status: 500,
+                code: "internal".into(),
+                message: "try again later".into(),
+            }),
+            Error::Cache(CacheError::NotAge { what: "x".into() }),
+        ];
+        for e in &one_case {
+            assert!(!concerns_every_case(e), "{e}");
+        }
+        let every_case = [
+            Error::Client(ClientError::Unreachable {
+                server: server(),
+                detail: "connection refused".into(),
+            }),
+            Error::Client(ClientError::Unauthorized { server: server() }),
+            Error::Cache(CacheError::NoHome),
+        ];
+        for e in &every_case {
+            assert!(concerns_every_case(e), "{e}");
+        }
+    }
+
+    #[test]
     fn ids_are_checked_before_any_request() {
         assert!(parse_id(" 0123456789abcdef ").is_ok());
         for bad in ["../../etc", "0123456789ABCDEF", "123", ""] {
