@@ -114,6 +114,12 @@ fn plain_key(path: &Path, identity: &age::x25519::Identity) {
 /// command of this test signs in anew, more often than an adviser at a keyboard would; so are
 /// report limits, for tests that need more reports than one address may send in an hour.
 fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
+    school_server_at(tmp, "127.0.0.1:0", advisers)
+}
+
+/// `school_server` listening on `listen`, so a restarted server keeps its address (and the
+/// adviser's cache, which is kept per address, stays the same).
+fn school_server_at(tmp: &Path, listen: &str, advisers: &[&str]) -> Server {
     let data = tmp.join("data");
     let config = tmp.join("fluister.toml");
     let list: Vec<String> = advisers.iter().map(|a| format!("\"{a}\"")).collect();
@@ -129,7 +135,7 @@ fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
         ),
     )
     .unwrap();
-    Server::start(&["--config", config.to_str().unwrap()], &data)
+    Server::start_at(listen, &["--config", config.to_str().unwrap()], &data)
 }
 
 /// A pupil's report over HTTP; returns the pickup code.
@@ -381,7 +387,12 @@ fn an_adviser_handles_a_case_from_the_command_line() {
                 path.display()
             );
         } else {
-            assert!(path.ends_with("state.json"), "{}", path.display());
+            // The read state, and the school's pinned advisers (public recipients).
+            assert!(
+                path.ends_with("state.json") || path.ends_with("advisers.json"),
+                "{}",
+                path.display()
+            );
         }
         let mut dir = path.parent().unwrap();
         while dir != adviser.cache {
@@ -908,4 +919,107 @@ fn a_damaged_case_is_named_and_the_others_stay_visible() {
     for (path, bytes) in all_files(&adviser.cache) {
         assert!(!contains(&bytes, b"DAMAGED PAGE"), "{}", path.display());
     }
+}
+
+#[test]
+fn a_changed_adviser_list_is_refused_until_the_adviser_accepts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let me = age::x25519::Identity::generate();
+    let colleague = age::x25519::Identity::generate();
+    let stranger = age::x25519::Identity::generate();
+    let [me_r, colleague_r, stranger_r] =
+        [&me, &colleague, &stranger].map(|i| i.to_public().to_string());
+    let key = tmp.path().join("adviser.key");
+    plain_key(&key, &me);
+    let address = free_loopback_address();
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r]);
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: None,
+    };
+    pupil_reports(&server, "de-linde");
+    let id = server.report_ids().remove(0);
+
+    // First use pins the school's two advisers, quietly; sealing to them works.
+    let out = adviser.run(&["show", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("WARNING"), "{}", stderr(&out));
+    adviser.ok(&["note", &id, NOTE]);
+    let pins = std::fs::read_to_string(
+        adviser
+            .cache
+            .join(address.replace(':', "-"))
+            .join("advisers.json"),
+    )
+    .unwrap();
+    assert!(
+        pins.contains(&me_r) && pins.contains(&colleague_r),
+        "{pins}"
+    );
+    server.stop();
+
+    // The server's config gains a key. Nothing is sealed to it without the adviser's word.
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r, &stranger_r]);
+    let messages = || -> i64 {
+        server
+            .db()
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(messages(), 1);
+    let err = adviser.fails(&["reply", &id, "--message", REPLY]);
+    for text in [
+        "nothing was sent",
+        "school de-linde",
+        &format!("added: {stranger_r}"),
+        "--accept-new-advisers",
+        "colleague or your school's IT",
+    ] {
+        assert!(err.contains(text), "{text} missing: {err}");
+    }
+    let err = adviser.fails(&["note", &id, NOTE]);
+    assert!(err.contains(&format!("added: {stranger_r}")), "{err}");
+    assert_eq!(messages(), 1, "nothing was stored");
+
+    // The case can still be read, with a loud warning.
+    let out = adviser.run(&["show", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warning = stderr(&out);
+    assert!(
+        warning.contains("WARNING") && warning.contains(&stranger_r),
+        "{warning}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(REPORT));
+
+    // Accepting says what it accepted, and the reply is sealed to the new list.
+    let out = adviser.run(&["reply", &id, "--message", REPLY, "--accept-new-advisers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "Accepted a new adviser list for school de-linde (added: {stranger_r})"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the pupil and 3 advisers"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(decrypt(&stranger, &stored_message(&server, 2)).is_ok());
+    // The pin moved with it: the next note needs no flag, and the flag on an unchanged list
+    // accepts nothing.
+    adviser.ok(&["note", &id, NOTE]);
+    let out = adviser.run(&["note", &id, NOTE, "--accept-new-advisers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Accepted"), "{}", stderr(&out));
+    server.stop();
+
+    // A key leaving the list is a change too.
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r]);
+    let err = adviser.fails(&["note", &id, NOTE]);
+    assert!(err.contains(&format!("removed: {stranger_r}")), "{err}");
+    drop(server);
 }

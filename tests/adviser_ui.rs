@@ -744,3 +744,142 @@ fn a_damaged_case_is_named_in_the_browser_and_the_others_stay_visible() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains(REPORT), "{}", page.body);
 }
+
+#[test]
+fn a_changed_adviser_list_is_shown_and_nothing_is_sealed_until_it_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let me = age::x25519::Identity::generate();
+    let stranger = age::x25519::Identity::generate();
+    let key = tmp.path().join("adviser.key");
+    std::fs::write(
+        &key,
+        fluister::crypto::identity_file_text(&me, "2026-11-21").as_bytes(),
+    )
+    .unwrap();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("fluister.toml");
+    let write_config = |advisers: &[&age::x25519::Identity]| {
+        let list: Vec<String> = advisers
+            .iter()
+            .map(|a| format!("\"{}\"", a.to_public()))
+            .collect();
+        std::fs::write(
+            &config,
+            format!(
+                "data_dir = \"{}\"\n[[school]]\nslug = \"demo\"\nname = \"Demo\"\nadvisers = [{}]\n",
+                data.display(),
+                list.join(", ")
+            ),
+        )
+        .unwrap();
+    };
+    // One address throughout: the workstation keeps its pins per server address.
+    let address = free_loopback_address();
+    let start = || Server::start_at(&address, &["--config", config.to_str().unwrap()], &data);
+    write_config(&[&me]);
+    let server = start();
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "bullying"), ("description", REPORT)],
+    );
+    let id = server.report_ids().remove(0);
+    let ui = Ui::start(&server.base, &key, &tmp.path().join("cache"));
+    let browser = ui.open_link();
+    let case_path = format!("/case/{id}");
+
+    // First use pins the school's advisers: no warning, the writing boxes are there.
+    let page = browser.get(&case_path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        !page
+            .body
+            .contains("adviseurslijst van deze school is veranderd")
+    );
+    assert!(
+        page.body
+            .contains(&format!(r#"action="{case_path}/reply""#))
+    );
+    server.stop();
+
+    // The server comes back with a key added to the school.
+    write_config(&[&me, &stranger]);
+    let server = start();
+    let page = browser.get(&case_path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in [
+        "Let op: de adviseurslijst van deze school is veranderd",
+        &format!("<li><code>{}</code></li>", stranger.to_public()),
+        "Versturen kan pas weer",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    assert!(
+        !page
+            .body
+            .contains(&format!(r#"action="{case_path}/reply""#))
+    );
+    assert!(!page.body.contains(&format!(r#"action="{case_path}/note""#)));
+    let csrf = csrf_of(&page);
+
+    // A reply posted anyway (from a tab opened before) is refused, its text kept, nothing sealed.
+    let refused = browser.post(
+        &format!("{case_path}/reply"),
+        &[("csrf", &csrf), ("message", REPLY)],
+    );
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains(REPLY), "the text is kept");
+    assert!(
+        refused
+            .body
+            .contains("adviseurslijst van deze school is veranderd")
+    );
+    assert_eq!(message_count(&server), 0);
+
+    // Accepting needs the list that was shown: a different fingerprint accepts nothing.
+    let accept = format!("{case_path}/advisers");
+    let wrong = browser.post(
+        &accept,
+        &[("csrf", &csrf), ("fingerprint", "0000000000000000")],
+    );
+    assert_eq!(wrong.status, 409, "{}", wrong.body);
+    assert!(
+        wrong.body.contains("nothing was accepted"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        browser
+            .get(&case_path)
+            .body
+            .contains("Versturen kan pas weer")
+    );
+
+    let marker = r#"name="fingerprint" value=""#;
+    let at = page.body.find(marker).unwrap() + marker.len();
+    let fingerprint = &page.body[at..at + 16];
+    let accepted = browser.post(&accept, &[("csrf", &csrf), ("fingerprint", fingerprint)]);
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let location = accepted.header("location").unwrap().to_owned();
+    assert_eq!(location, format!("{case_path}?flash=advisers"));
+    let page = browser.get(&location);
+    assert!(
+        page.body
+            .contains("De nieuwe adviseurslijst is op deze computer vastgelegd.")
+    );
+    assert!(!page.body.contains("Versturen kan pas weer"));
+
+    // Now the reply goes out, sealed to the list the adviser accepted.
+    let sent = browser.post(
+        &format!("{case_path}/reply"),
+        &[("csrf", &csrf), ("message", REPLY)],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(message_count(&server), 1);
+    let stored: Vec<u8> = server
+        .db()
+        .query_row("SELECT ciphertext FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert!(decrypt(&stranger, &stored).is_ok());
+    ui.stop();
+}

@@ -15,7 +15,7 @@ use super::engine::{
 };
 use super::identity::AdviserKey;
 use super::{Case, Inbox, Unopened, init};
-use crate::cli::{AdviserCommand, Connection};
+use crate::cli::{AdviserCommand, Connection, PinArgs};
 use crate::store::{Author, Status};
 
 /// Runs one adviser command.
@@ -46,11 +46,13 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             id,
             message,
             file,
+            pins,
         } => {
             parse_id(&id)?;
             // The text first: typing a reply can take a while, and the sign-in token lasts.
             let text = reply_text(message, file)?;
             let ws = open(&connection)?;
+            accept_advisers(&ws, &id, &pins)?;
             let sent = ws.reply(&id, &text)?;
             println!(
                 "Reply sent to report {id} (message {}): encrypted on this computer for the \
@@ -75,9 +77,12 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             connection,
             id,
             text,
+            pins,
         } => {
             parse_id(&id)?;
-            let sent = open(&connection)?.note(&id, &text)?;
+            let ws = open(&connection)?;
+            accept_advisers(&ws, &id, &pins)?;
+            let sent = ws.note(&id, &text)?;
             println!(
                 "Private note added to report {id} (message {}): encrypted for {} only; the \
                  pupil cannot read it.",
@@ -124,6 +129,23 @@ fn open(connection: &Connection) -> anyhow::Result<Workstation> {
         );
     }
     Ok(ws)
+}
+
+/// With `--accept-new-advisers`: pins the school's adviser list as the server gives it now,
+/// and says loudly what that accepted.
+fn accept_advisers(ws: &Workstation, id: &str, pins: &PinArgs) -> anyhow::Result<()> {
+    if !pins.accept_new_advisers {
+        return Ok(());
+    }
+    if let Some(change) = ws.accept_advisers(id, None)? {
+        eprintln!(
+            "Accepted a new adviser list for school {} ({}). Replies and notes to its cases are \
+             sealed to these advisers from now on.",
+            terminal_safe(&change.school),
+            terminal_safe(&change.summary())
+        );
+    }
+    Ok(())
 }
 
 fn advisers(n: usize) -> String {
@@ -250,6 +272,15 @@ fn show(ws: &Workstation, id: &str, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&case)?);
     } else {
         print!("{}", case_text(&case));
+    }
+    if let Some(change) = &case.advisers_changed {
+        eprintln!(
+            "WARNING: {}. A key added to that list could read every reply and note sealed to it. \
+             Replies and notes to this case are refused until you accept the new list: check \
+             the change with a colleague or your school's IT, then use --accept-new-advisers \
+             with reply or note.",
+            terminal_safe(&change.to_string())
+        );
     }
     ws.mark_read(&case)?;
     Ok(())

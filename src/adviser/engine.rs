@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 use super::cache::{self, Cache, CacheError};
 use super::client::{AttachmentListing, Client, ClientError, ListEntry, ReportDetail, ServerUrl};
 use super::identity::{AdviserKey, KeyError};
+use super::pins::{AdviserChange, AdviserSet};
 use crate::conversation::{self, MessageDocument, MessageProblem};
 use crate::crypto;
 use crate::evidence::MediaType;
@@ -48,6 +49,19 @@ pub enum Error {
     BadRecipient { id: String, recipient: String },
     #[error(transparent)]
     Encrypt(#[from] crypto::EncryptFailed),
+    #[error(
+        "nothing was sent: {0}. Replies and notes are sealed to every adviser the server lists, \
+         so a key added without the school's knowledge could read them. Check with a colleague \
+         or your school's IT that this change is real, then accept the new list: \
+         --accept-new-advisers on the command line, or the button on the case page in \
+         `fluister adviser ui`"
+    )]
+    AdvisersChanged(AdviserChange),
+    #[error(
+        "nothing was accepted: the advisers the server lists for school {school} changed again \
+         after you were shown them; look at the list now shown and accept that one if it is right"
+    )]
+    AdvisersChangedAgain { school: String },
     #[error(
         "attachment {n} of report {id} does not open with your key: it was encrypted to the \
          advisers the school had when it arrived; a colleague who was an adviser then can open it"
@@ -167,6 +181,9 @@ pub struct Case {
     pub messages: Vec<CaseMessage>,
     /// The evidence images of the report and its messages, by number.
     pub attachments: Vec<CaseAttachment>,
+    /// Set when the school's advisers, as the server lists them now, differ from the set this
+    /// computer pinned: nothing is sealed for this case until the adviser accepts the change.
+    pub advisers_changed: Option<AdviserChange>,
 }
 
 impl Case {
@@ -384,6 +401,7 @@ impl Workstation {
         let id = parse_id(id)?;
         let detail = self.call(|c| c.report(&id))?;
         self.cache_conversation(&detail)?;
+        let advisers_changed = self.check_advisers(&detail)?;
         let report = self.open_report(&detail.ciphertext);
         let mut attachments = described(
             &detail.attachments,
@@ -420,6 +438,7 @@ impl Workstation {
             status: detail.status,
             messages,
             attachments,
+            advisers_changed,
         })
     }
 
@@ -473,6 +492,31 @@ impl Workstation {
         self.send(id, text, Author::Note)
     }
 
+    /// Accepts the adviser set the server lists now for the school of report `id` and pins it,
+    /// after the adviser has checked the change. `seen`, when given, is the fingerprint of the
+    /// list the adviser was shown (`AdviserChange::fingerprint`): if the server's list changed
+    /// again since, nothing is pinned. Returns the change it accepted, or `None` when the list
+    /// was the pinned one (or pinned now on first use).
+    pub fn accept_advisers(
+        &self,
+        id: &str,
+        seen: Option<&str>,
+    ) -> Result<Option<AdviserChange>, Error> {
+        let id = parse_id(id)?;
+        let detail = self.call(|c| c.report(&id))?;
+        let Some(change) = self.check_advisers(&detail)? else {
+            return Ok(None);
+        };
+        if seen.is_some_and(|fp| fp != change.fingerprint) {
+            return Err(Error::AdvisersChangedAgain {
+                school: detail.school,
+            });
+        }
+        let current = AdviserSet::from_listed(&detail.adviser_recipients);
+        self.cache.pin_advisers(&detail.school, &current)?;
+        Ok(Some(change))
+    }
+
     /// Sets a report's status.
     pub fn set_status(&self, id: &str, status: Status) -> Result<(), Error> {
         let id = parse_id(id)?;
@@ -499,8 +543,12 @@ impl Workstation {
             MessageProblem::Empty => Error::EmptyMessage,
             MessageProblem::TooLong { chars, max } => Error::LongMessage { chars, max },
         })?;
-        // Fresh from the server just before sending: who reads this case now.
+        // Fresh from the server just before sending: who reads this case now, and whether
+        // that is still the set of advisers this computer pinned for the school.
         let detail = self.call(|c| c.report(&id))?;
+        if let Some(change) = self.check_advisers(&detail)? {
+            return Err(Error::AdvisersChanged(change));
+        }
         let readers = Readers::of(&detail, self.key.recipient(), author)?;
         let padded = crypto::pad_json(
             serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
@@ -524,6 +572,19 @@ impl Workstation {
                 Ok(f(&self.client)?)
             }
             other => Ok(other?),
+        }
+    }
+
+    /// Compares the advisers the server lists for the report's school with the set pinned on
+    /// this computer; on the school's first use, pins them. `Some` when they differ.
+    fn check_advisers(&self, detail: &ReportDetail) -> Result<Option<AdviserChange>, Error> {
+        let current = AdviserSet::from_listed(&detail.adviser_recipients);
+        match self.cache.pinned_advisers(&detail.school)? {
+            Some(pinned) => Ok(current.change_from(&pinned, &detail.school)),
+            None => {
+                self.cache.pin_advisers(&detail.school, &current)?;
+                Ok(None)
+            }
         }
     }
 

@@ -225,6 +225,7 @@ mod tests {
                 height: Some(160),
                 size: 70_000,
             }],
+            advisers_changed: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod export;
 pub mod identity;
 mod init;
+pub mod pins;
 pub mod ui;
 
 pub use engine::{

@@ -35,9 +35,15 @@ impl Server {
 
     /// `fluister serve --listen 127.0.0.1:0 <args>`, with every log level captured.
     pub fn start(args: &[&str], data_dir: &Path) -> Server {
+        Server::start_at("127.0.0.1:0", args, data_dir)
+    }
+
+    /// `fluister serve --listen <listen> <args>`: for a test that restarts a server at the
+    /// address a client already knows (the adviser's cache is kept per address).
+    pub fn start_at(listen: &str, args: &[&str], data_dir: &Path) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .args(args)
             .env("RUST_LOG", "trace")
             .stdin(Stdio::null())
@@ -573,4 +579,10 @@ pub fn age_looking_garbage() -> Vec<u8> {
     let mut out = b"age-encryption.org/v1\n".to_vec();
     out.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     out
+}
+
+/// A loopback address with a port that was free a moment ago.
+pub fn free_loopback_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
 }

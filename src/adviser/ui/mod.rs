@@ -389,6 +389,7 @@ fn app(state: UiState) -> Router {
         .route("/case/{id}/reply", post(reply))
         .route("/case/{id}/note", post(note))
         .route("/case/{id}/status", post(set_status))
+        .route("/case/{id}/advisers", post(accept_advisers))
         .route("/case/{id}/export", post(export))
         .route("/case/{id}/attachments/{n}", get(attachment))
         .route("/static/adviser.css", get(stylesheet))
@@ -658,8 +659,13 @@ async fn send(
                 };
                 Ok(to_case(&id, flash))
             }
-            // Shown again with the text kept and what to change.
-            Err(e @ (EngineError::EmptyMessage | EngineError::LongMessage { .. })) => {
+            // Shown again with the text kept and what to change; a changed adviser list shows
+            // its warning there, with the text kept beside it (409: nothing was sealed).
+            Err(
+                e @ (EngineError::EmptyMessage
+                | EngineError::LongMessage { .. }
+                | EngineError::AdvisersChanged(_)),
+            ) => {
                 let case = ws
                     .case(&id)
                     .map_err(|e| UiError::from(e).keeping(text.clone()))?;
@@ -669,7 +675,11 @@ async fn send(
                     problem: &e,
                 };
                 let page = views::case(&s.frame(&csrf), &case, None, Some(&draft));
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+                let status = match e {
+                    EngineError::AdvisersChanged(_) => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Ok((status, page).into_response())
             }
             Err(e) => Err(UiError::from(e).keeping(text)),
         }
@@ -689,6 +699,27 @@ async fn set_status(
     blocking(move || {
         ws.set_status(&id, status)?;
         Ok(to_case(&id, Flash::Status(status)))
+    })
+    .await
+}
+
+/// `POST /case/{id}/advisers`: the adviser has checked the school's changed adviser list and
+/// accepts it. The form carries the fingerprint of the list it showed, so a list that changed
+/// again in the meantime is not accepted in its place.
+async fn accept_advisers(
+    State(state): State<UiState>,
+    Path(id): Path<String>,
+    mut form: CheckedForm,
+) -> Result<Response, UiError> {
+    engine::parse_id(&id)?;
+    let seen = form.take("fingerprint");
+    if seen.is_empty() {
+        return Err(UiError::BadForm);
+    }
+    let ws = state.workstation(&form.csrf).await?;
+    blocking(move || {
+        ws.accept_advisers(&id, Some(&seen))?;
+        Ok(to_case(&id, Flash::AdvisersAccepted))
     })
     .await
 }
@@ -872,6 +903,9 @@ impl IntoResponse for UiError {
                     EngineError::Client(_) => StatusCode::BAD_GATEWAY,
                     EngineError::EmptyMessage | EngineError::LongMessage { .. } => {
                         StatusCode::UNPROCESSABLE_ENTITY
+                    }
+                    EngineError::AdvisersChanged(_) | EngineError::AdvisersChangedAgain { .. } => {
+                        StatusCode::CONFLICT
                     }
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
