@@ -151,6 +151,11 @@ pub struct UiArgs {
     /// passphrase is asked again.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
     pub idle_minutes: u64,
+    /// Only print the link; open no browser (also when FLUISTER_NO_BROWSER is set). Without
+    /// it, the browser is handed the link through a file only you can read, never on a
+    /// command line other users could see.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 /// Trust on first use of a school's advisers, for the commands that seal something.

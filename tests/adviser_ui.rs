@@ -32,10 +32,30 @@ struct Ui {
 impl Ui {
     /// Starts the UI as an adviser would, with no passphrase in the environment and no browser.
     fn start(server: &str, identity: &Path, cache: &Path) -> Ui {
+        Ui::launch(
+            server,
+            identity,
+            cache,
+            &[],
+            &[("FLUISTER_NO_BROWSER", "1")],
+        )
+    }
+
+    /// Starts the UI with extra arguments and environment, and without FLUISTER_NO_BROWSER
+    /// unless `env` sets it.
+    fn launch(
+        server: &str,
+        identity: &Path,
+        cache: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Ui {
         let mut child = Command::new(BIN)
             .args(["adviser", "ui", "--server", server, "--identity"])
             .arg(identity)
-            .env("FLUISTER_NO_BROWSER", "1")
+            .args(args)
+            .env_remove("FLUISTER_NO_BROWSER")
+            .envs(env.iter().copied())
             .env("FLUISTER_CACHE_DIR", cache)
             .env_remove("FLUISTER_PASSPHRASE")
             .stdin(Stdio::null())
@@ -881,5 +901,126 @@ fn a_changed_adviser_list_is_shown_and_nothing_is_sealed_until_it_is_accepted() 
         .query_row("SELECT ciphertext FROM messages", [], |r| r.get(0))
         .unwrap();
     assert!(decrypt(&stranger, &stored).is_ok());
+    ui.stop();
+}
+
+/// A stand-in for the desktop's `xdg-open` in `dir`: it records the arguments it was given,
+/// the modes of the file and folder it was pointed at, and what a browser would read there.
+fn fake_opener(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\n\
+             stat -c '%a' \"$1\" \"$(dirname \"$1\")\" > '{dir}/modes'\n\
+             cat \"$1\" > '{dir}/page'\n\
+             printf '%s\\n' \"$@\" > '{dir}/args.tmp' && mv '{dir}/args.tmp' '{dir}/args'\n",
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn the_browser_is_handed_the_link_through_a_private_file_never_argv() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join("opener");
+    std::fs::create_dir_all(&record).unwrap();
+    let bin = fake_opener(&record);
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [
+        ("PATH", path.as_str()),
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+    ];
+    let key = server.data_dir.join("demo-adviser.key");
+    let ui = Ui::launch(&server.base, &key, &tmp.path().join("cache"), &[], &env);
+    let token = ui.link.split("token=").nth(1).unwrap().to_owned();
+    assert_eq!(token.len(), 64);
+
+    // The opener is started with one argument, a file path; the token is in none of its
+    // arguments, which every user of the computer could read in `ps`.
+    let args_file = record.join("args");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !args_file.exists() {
+        assert!(Instant::now() < deadline, "the opener was never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let args = std::fs::read_to_string(&args_file).unwrap();
+    assert!(
+        !args.contains(&token),
+        "the token is on a command line: {args}"
+    );
+    assert!(!args.contains("token"), "{args}");
+    let lines: Vec<&str> = args.lines().collect();
+    assert_eq!(lines.len(), 1, "{args}");
+    let page_path = Path::new(lines[0]);
+    assert!(page_path.starts_with(&runtime), "{args}");
+    assert!(page_path.extension().is_some_and(|e| e == "html"), "{args}");
+
+    // Only this user can read the file or open its folder, and it leads to the link.
+    let modes = std::fs::read_to_string(record.join("modes")).unwrap();
+    assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["600", "700"]);
+    let page = std::fs::read_to_string(record.join("page")).unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"http-equiv="refresh" content="0;url={}""#,
+            ui.link
+        )),
+        "{page}"
+    );
+
+    // Once the link is used, the file and its folder are gone.
+    assert!(page_path.exists());
+    let browser = ui.open_link();
+    assert!(!page_path.exists(), "the page outlived the link");
+    assert!(!page_path.parent().unwrap().exists());
+    assert_eq!(browser.get("/").status, 200);
+    ui.stop();
+}
+
+#[test]
+fn with_no_browser_only_the_link_is_printed() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join("opener");
+    std::fs::create_dir_all(&record).unwrap();
+    let bin = fake_opener(&record);
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [
+        ("PATH", path.as_str()),
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+    ];
+    let key = server.data_dir.join("demo-adviser.key");
+    let ui = Ui::launch(
+        &server.base,
+        &key,
+        &tmp.path().join("cache"),
+        &["--no-browser"],
+        &env,
+    );
+    // The link is printed and works; nothing was opened and no file was written.
+    let browser = ui.open_link();
+    assert_eq!(browser.get("/").status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!record.join("args").exists(), "the opener was started");
+    assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
     ui.stop();
 }
