@@ -18,11 +18,11 @@ use super::identity::AdviserKey;
 use crate::store::{Author, ReportId, Status};
 
 /// Longest a whole request may take, connecting included. Reports are ~22 KB of base64 each,
-/// so even a long list arrives well within it on a school's network.
+/// so a page of the list (`PAGE_SIZE`, ~2 MB) arrives well within it on a school's network.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for a connection, so a wrong address fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest answer read: a list of a few thousand reports, not an endless stream.
+/// Largest answer read: a page of reports or a long conversation, not an endless stream.
 const MAX_ANSWER: u64 = 256 * 1024 * 1024;
 /// Largest attachment read. The server never seals a cleaned image over
 /// `evidence::OUTPUT_BYTES_MAX` (64 MiB); Padmé padding adds under 12% and age 16 bytes per
