@@ -84,6 +84,8 @@ pub enum AdviserCommand {
         /// Read the reply from this file (`-` for standard input).
         #[arg(long)]
         file: Option<PathBuf>,
+        #[command(flatten)]
+        pins: PinArgs,
     },
     /// Set a report's status.
     Status {
@@ -103,6 +105,8 @@ pub enum AdviserCommand {
         id: String,
         /// The note.
         text: String,
+        #[command(flatten)]
+        pins: PinArgs,
     },
     /// Save a report's evidence images, decrypted, as files in a folder you choose.
     ///
@@ -147,6 +151,21 @@ pub struct UiArgs {
     /// passphrase is asked again.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
     pub idle_minutes: u64,
+    /// Only print the link; open no browser (also when FLUISTER_NO_BROWSER is set). Without
+    /// it, the browser is handed the link through a file only you can read, never on a
+    /// command line other users could see.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+/// Trust on first use of a school's advisers, for the commands that seal something.
+#[derive(Args)]
+pub struct PinArgs {
+    /// Accept the school's adviser list as the server gives it now, when it differs from the
+    /// one this computer pinned, and seal to it. Check the change with a colleague or your
+    /// school's IT first: a key added to the list can read every reply and note from then on.
+    #[arg(long)]
+    pub accept_new_advisers: bool,
 }
 
 /// Which server, and which key to sign in with.

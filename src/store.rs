@@ -422,6 +422,62 @@ impl Store {
         .await
     }
 
+    /// One page of the reports of the given schools for the adviser API: those whose id sorts
+    /// after `after`, in id order, at most `limit`, optionally only one status and only those
+    /// with activity on or after `since` (a date).
+    ///
+    /// Id order because ids are random and never change: a report that gets a message or a new
+    /// status while an adviser pages through keeps its place, so every report that exists from
+    /// the first page to the last is listed exactly once, and the order tells nothing about
+    /// when a report arrived. Activity order would move a case between pages mid-listing.
+    pub async fn list_reports_page(
+        &self,
+        schools: Vec<String>,
+        status: Option<Status>,
+        since: Option<String>,
+        after: Option<ReportId>,
+        limit: u32,
+    ) -> Result<Vec<ReportSummary>, StoreError> {
+        let schools = serde_json::to_string(&schools).expect("a list of strings serializes");
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.id, r.school, r.received_on, r.status, r.reporter_recipient, r.ciphertext,
+                        max(r.received_on, coalesce(max(m.sent_on), '')) AS last_activity,
+                        count(m.seq),
+                        max(CASE WHEN m.author = 'pupil' THEN m.sent_on END),
+                        (SELECT count(*) FROM attachments a WHERE a.report_id = r.id)
+                 FROM reports r LEFT JOIN messages m ON m.report_id = r.id
+                 WHERE r.school IN (SELECT value FROM json_each(?1))
+                   AND (?2 IS NULL OR r.status = ?2)
+                   AND (?4 IS NULL OR r.id > ?4)
+                 GROUP BY r.id
+                 HAVING ?3 IS NULL OR last_activity >= ?3
+                 ORDER BY r.id
+                 LIMIT ?5",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    schools,
+                    status.map(Status::as_str),
+                    since.as_deref(),
+                    after.as_ref().map(ReportId::as_str),
+                    limit
+                ],
+                |row| {
+                    Ok(ReportSummary {
+                        report: row_to_report(row)?,
+                        last_activity: row.get(6)?,
+                        messages: row.get(7)?,
+                        last_pupil_message: row.get(8)?,
+                        attachments: row.get(9)?,
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+        .await
+    }
+
     /// Runs a query on the reader connection off the async runtime.
     async fn read<T: Send + 'static>(
         &self,

@@ -111,8 +111,15 @@ fn plain_key(path: &Path, identity: &age::x25519::Identity) {
 }
 
 /// A server for one school whose advisers are `advisers`. Sign-in limits are raised: every
-/// command of this test signs in anew, more often than an adviser at a keyboard would.
+/// command of this test signs in anew, more often than an adviser at a keyboard would; so are
+/// report limits, for tests that need more reports than one address may send in an hour.
 fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
+    school_server_at(tmp, "127.0.0.1:0", advisers)
+}
+
+/// `school_server` listening on `listen`, so a restarted server keeps its address (and the
+/// adviser's cache, which is kept per address, stays the same).
+fn school_server_at(tmp: &Path, listen: &str, advisers: &[&str]) -> Server {
     let data = tmp.join("data");
     let config = tmp.join("fluister.toml");
     let list: Vec<String> = advisers.iter().map(|a| format!("\"{a}\"")).collect();
@@ -121,13 +128,14 @@ fn school_server(tmp: &Path, advisers: &[&str]) -> Server {
         format!(
             "data_dir = \"{}\"\n\
              [limits]\nsignins_per_source_per_minute = 1000\nsignins_per_recipient_per_minute = 1000\n\
+             reports_per_source_per_hour = 1000\nreports_per_school_per_minute = 1000\n\
              [[school]]\nslug = \"de-linde\"\nname = \"De Linde\"\nadvisers = [{}]\n",
             data.display(),
             list.join(", ")
         ),
     )
     .unwrap();
-    Server::start(&["--config", config.to_str().unwrap()], &data)
+    Server::start_at(listen, &["--config", config.to_str().unwrap()], &data)
 }
 
 /// A pupil's report over HTTP; returns the pickup code.
@@ -382,7 +390,12 @@ fn an_adviser_handles_a_case_from_the_command_line() {
                 path.display()
             );
         } else {
-            assert!(path.ends_with("state.json"), "{}", path.display());
+            // The read state, and the school's pinned advisers (public recipients).
+            assert!(
+                path.ends_with("state.json") || path.ends_with("advisers.json"),
+                "{}",
+                path.display()
+            );
         }
         let mut dir = path.parent().unwrap();
         while dir != adviser.cache {
@@ -542,7 +555,7 @@ fn an_expired_sign_in_is_renewed_and_older_reports_are_named_not_guessed() {
     .unwrap();
     // 0.0005 hours is 1.8 seconds: the token dies, the engine signs in again by itself.
     std::thread::sleep(std::time::Duration::from_millis(2_000));
-    let inbox = ws.inbox(Default::default()).unwrap();
+    let inbox = ws.inbox(Default::default()).unwrap().cases;
     assert_eq!(inbox.len(), 1);
     assert!(!inbox[0].readable, "encrypted before this adviser joined");
     assert_eq!(inbox[0].category, None);
@@ -782,4 +795,234 @@ fn evidence_images_are_listed_saved_privately_and_never_overwritten() {
         }
         assert!(!contains(&bytes, b"SENTINEL"), "{}", path.display());
     }
+}
+
+/// An adviser with an unprotected key on a fresh one-school server.
+fn adviser_on_school_server(tmp: &Path) -> (Server, Adviser, age::x25519::Identity) {
+    let identity = age::x25519::Identity::generate();
+    let key = tmp.join("adviser.key");
+    plain_key(&key, &identity);
+    let server = school_server(tmp, &[&identity.to_public().to_string()]);
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.join("cache"),
+        passphrase: None,
+    };
+    (server, adviser, identity)
+}
+
+/// The id of the report a pupil just sent: the one `before` did not have.
+fn new_report_id(server: &Server, before: &[String]) -> String {
+    let mut fresh: Vec<String> = server
+        .report_ids()
+        .into_iter()
+        .filter(|id| !before.contains(id))
+        .collect();
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    fresh.remove(0)
+}
+
+#[test]
+fn an_inbox_longer_than_one_page_lists_every_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, adviser, _) = adviser_on_school_server(tmp.path());
+    // The workstation asks for pages of 100: this takes a second page, and the server's
+    // default page (50) would take three.
+    for _ in 0..105 {
+        pupil_reports(&server, "de-linde");
+    }
+    let listed: Vec<String> = adviser
+        .inbox_json(&[])
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 105, "each case once");
+    assert_eq!(sorted, server.report_ids(), "every case of the school");
+    let table = adviser.ok(&["inbox"]);
+    assert_eq!(table.lines().count(), 1 + 105, "{table}");
+    assert_eq!(table.matches("Bullying").count(), 105);
+}
+
+#[test]
+fn a_damaged_case_is_named_and_the_others_stay_visible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, adviser, _) = adviser_on_school_server(tmp.path());
+    let code = pupil_reports(&server, "de-linde");
+    let good = new_report_id(&server, &[]);
+    let page = post_form(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", FOLLOW_UP), ("lang", "nl")],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    pupil_reports(&server, "de-linde");
+    let garbled = new_report_id(&server, std::slice::from_ref(&good));
+    pupil_reports(&server, "de-linde");
+    let not_age = new_report_id(&server, &[good.clone(), garbled.clone()]);
+    // Damage in the real database file: a report that still starts like an age file, one
+    // that is no age file at all, and the good case's follow-up.
+    server.damage("reports", &garbled, None, &age_looking_garbage());
+    server.damage("reports", &not_age, None, b"DAMAGED PAGE, not an age file");
+    server.damage("messages", &good, Some(1), b"DAMAGED PAGE, not an age file");
+
+    // The inbox lists all three and succeeds; the two that do not open are named, by id,
+    // with what to try, and are not mistaken for reports meant for another key.
+    let out = adviser.run(&["inbox"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(table.lines().count(), 4, "{table}");
+    let row = |id: &str| table.lines().find(|l| l.starts_with(id)).unwrap();
+    assert!(row(&good).contains("Bullying"), "{table}");
+    for id in [&garbled, &not_age] {
+        assert!(row(id).contains("(damaged)"), "{table}");
+        assert!(!row(id).contains("not for your key"), "{table}");
+    }
+    let said = stderr(&out);
+    for id in [&garbled, &not_age] {
+        assert!(
+            said.contains(&format!(
+                "Report {id} could not be opened: its stored ciphertext is damaged"
+            )),
+            "{said}"
+        );
+    }
+    assert!(said.contains("school's IT"), "{said}");
+    assert!(!said.contains(&good), "the good case is fine: {said}");
+
+    let list = adviser.inbox_json(&[]);
+    assert_eq!(list.len(), 3);
+    let entry = |id: &str| list.iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(entry(&good)["category"], "bullying");
+    assert_eq!(entry(&good)["unopened"], serde_json::Value::Null);
+    assert_eq!(entry(&good)["unread"], 1, "its conversation was still read");
+    for id in [&garbled, &not_age] {
+        assert_eq!(entry(id)["unopened"], "damaged");
+        assert_eq!(entry(id)["category"], serde_json::Value::Null);
+        assert_eq!(entry(id)["readable"], false);
+    }
+
+    // `show` of a damaged case says so and shows the rest; the good case shows its report and
+    // names the one damaged message.
+    let shown = adviser.ok(&["show", &garbled]);
+    assert!(
+        shown.contains("This report could not be opened: its stored ciphertext is damaged"),
+        "{shown}"
+    );
+    let shown = adviser.ok(&["show", &good]);
+    assert!(shown.contains(REPORT), "{shown}");
+    assert!(
+        shown.contains("(this message is damaged and could not be opened)"),
+        "{shown}"
+    );
+
+    // The cache kept what is ciphertext and refused the rest.
+    for (path, bytes) in all_files(&adviser.cache) {
+        assert!(!contains(&bytes, b"DAMAGED PAGE"), "{}", path.display());
+    }
+}
+
+#[test]
+fn a_changed_adviser_list_is_refused_until_the_adviser_accepts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let me = age::x25519::Identity::generate();
+    let colleague = age::x25519::Identity::generate();
+    let stranger = age::x25519::Identity::generate();
+    let [me_r, colleague_r, stranger_r] =
+        [&me, &colleague, &stranger].map(|i| i.to_public().to_string());
+    let key = tmp.path().join("adviser.key");
+    plain_key(&key, &me);
+    let address = free_loopback_address();
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r]);
+    let adviser = Adviser {
+        identity: key,
+        server: server.base.clone(),
+        cache: tmp.path().join("cache"),
+        passphrase: None,
+    };
+    pupil_reports(&server, "de-linde");
+    let id = server.report_ids().remove(0);
+
+    // First use pins the school's two advisers, quietly; sealing to them works.
+    let out = adviser.run(&["show", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("WARNING"), "{}", stderr(&out));
+    adviser.ok(&["note", &id, NOTE]);
+    let pins = std::fs::read_to_string(
+        adviser
+            .cache
+            .join(address.replace(':', "-"))
+            .join("advisers.json"),
+    )
+    .unwrap();
+    assert!(
+        pins.contains(&me_r) && pins.contains(&colleague_r),
+        "{pins}"
+    );
+    server.stop();
+
+    // The server's config gains a key. Nothing is sealed to it without the adviser's word.
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r, &stranger_r]);
+    let messages = || -> i64 {
+        server
+            .db()
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(messages(), 1);
+    let err = adviser.fails(&["reply", &id, "--message", REPLY]);
+    for text in [
+        "nothing was sent",
+        "school de-linde",
+        &format!("added: {stranger_r}"),
+        "--accept-new-advisers",
+        "colleague or your school's IT",
+    ] {
+        assert!(err.contains(text), "{text} missing: {err}");
+    }
+    let err = adviser.fails(&["note", &id, NOTE]);
+    assert!(err.contains(&format!("added: {stranger_r}")), "{err}");
+    assert_eq!(messages(), 1, "nothing was stored");
+
+    // The case can still be read, with a loud warning.
+    let out = adviser.run(&["show", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warning = stderr(&out);
+    assert!(
+        warning.contains("WARNING") && warning.contains(&stranger_r),
+        "{warning}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(REPORT));
+
+    // Accepting says what it accepted, and the reply is sealed to the new list.
+    let out = adviser.run(&["reply", &id, "--message", REPLY, "--accept-new-advisers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "Accepted a new adviser list for school de-linde (added: {stranger_r})"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the pupil and 3 advisers"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(decrypt(&stranger, &stored_message(&server, 2)).is_ok());
+    // The pin moved with it: the next note needs no flag, and the flag on an unchanged list
+    // accepts nothing.
+    adviser.ok(&["note", &id, NOTE]);
+    let out = adviser.run(&["note", &id, NOTE, "--accept-new-advisers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Accepted"), "{}", stderr(&out));
+    server.stop();
+
+    // A key leaving the list is a change too.
+    let server = school_server_at(tmp.path(), &address, &[&me_r, &colleague_r]);
+    let err = adviser.fails(&["note", &id, NOTE]);
+    assert!(err.contains(&format!("removed: {stranger_r}")), "{err}");
+    drop(server);
 }

@@ -32,10 +32,30 @@ struct Ui {
 impl Ui {
     /// Starts the UI as an adviser would, with no passphrase in the environment and no browser.
     fn start(server: &str, identity: &Path, cache: &Path) -> Ui {
+        Ui::launch(
+            server,
+            identity,
+            cache,
+            &[],
+            &[("FLUISTER_NO_BROWSER", "1")],
+        )
+    }
+
+    /// Starts the UI with extra arguments and environment, and without FLUISTER_NO_BROWSER
+    /// unless `env` sets it.
+    fn launch(
+        server: &str,
+        identity: &Path,
+        cache: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Ui {
         let mut child = Command::new(BIN)
             .args(["adviser", "ui", "--server", server, "--identity"])
             .arg(identity)
-            .env("FLUISTER_NO_BROWSER", "1")
+            .args(args)
+            .env_remove("FLUISTER_NO_BROWSER")
+            .envs(env.iter().copied())
             .env("FLUISTER_CACHE_DIR", cache)
             .env_remove("FLUISTER_PASSPHRASE")
             .stdin(Stdio::null())
@@ -676,4 +696,331 @@ fn evidence_images_are_shown_blurred_from_memory_and_only_to_the_session() {
             assert!(!contains(&bytes, &image[..32]), "{}", path.display());
         }
     }
+}
+
+#[test]
+fn a_damaged_case_is_named_in_the_browser_and_the_others_stay_visible() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "bullying"), ("description", REPORT)],
+    );
+    let good = server.report_ids().remove(0);
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "threat"), ("description", ADULT)],
+    );
+    let broken = server
+        .report_ids()
+        .into_iter()
+        .find(|id| *id != good)
+        .unwrap();
+    // A damaged page in the real database file: the report is no age file any more.
+    server.damage("reports", &broken, None, b"DAMAGED PAGE, not an age file");
+
+    let ui = Ui::start(
+        &server.base,
+        &server.data_dir.join("demo-adviser.key"),
+        &cache,
+    );
+    let browser = ui.open_link();
+    let inbox = browser.get("/");
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    // The good case is listed as ever; the broken one is named by id, calmly, with what to do.
+    assert!(inbox.body.contains("Pesten"), "{}", inbox.body);
+    assert!(
+        inbox.body.contains("Niet alles kon worden geopend"),
+        "{}",
+        inbox.body
+    );
+    assert!(
+        inbox.body.contains(&format!(
+            r#"Melding <a class="id" href="/case/{broken}">{broken}</a> kon niet worden geopend: de opgeslagen, versleutelde tekst is beschadigd."#
+        )),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("IT van je school"));
+    assert!(inbox.body.contains("(beschadigd)"));
+    assert!(!inbox.body.contains("(niet voor jouw sleutel)"));
+    let ids = case_ids(&inbox);
+    assert!(ids.contains(&good) && ids.contains(&broken), "{ids:?}");
+
+    // Its page opens and says what happened; the good case reads as ever.
+    let page = browser.get(&format!("/case/{broken}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "Deze melding kon niet worden geopend: de opgeslagen, versleutelde tekst is beschadigd."
+        ),
+        "{}",
+        page.body
+    );
+    let page = browser.get(&format!("/case/{good}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(REPORT), "{}", page.body);
+}
+
+#[test]
+fn a_changed_adviser_list_is_shown_and_nothing_is_sealed_until_it_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let me = age::x25519::Identity::generate();
+    let stranger = age::x25519::Identity::generate();
+    let key = tmp.path().join("adviser.key");
+    std::fs::write(
+        &key,
+        fluister::crypto::identity_file_text(&me, "2026-11-21").as_bytes(),
+    )
+    .unwrap();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("fluister.toml");
+    let write_config = |advisers: &[&age::x25519::Identity]| {
+        let list: Vec<String> = advisers
+            .iter()
+            .map(|a| format!("\"{}\"", a.to_public()))
+            .collect();
+        std::fs::write(
+            &config,
+            format!(
+                "data_dir = \"{}\"\n[[school]]\nslug = \"demo\"\nname = \"Demo\"\nadvisers = [{}]\n",
+                data.display(),
+                list.join(", ")
+            ),
+        )
+        .unwrap();
+    };
+    // One address throughout: the workstation keeps its pins per server address.
+    let address = free_loopback_address();
+    let start = || Server::start_at(&address, &["--config", config.to_str().unwrap()], &data);
+    write_config(&[&me]);
+    let server = start();
+    pupil_reports(
+        &server,
+        "demo",
+        &[("category", "bullying"), ("description", REPORT)],
+    );
+    let id = server.report_ids().remove(0);
+    let ui = Ui::start(&server.base, &key, &tmp.path().join("cache"));
+    let browser = ui.open_link();
+    let case_path = format!("/case/{id}");
+
+    // First use pins the school's advisers: no warning, the writing boxes are there.
+    let page = browser.get(&case_path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        !page
+            .body
+            .contains("adviseurslijst van deze school is veranderd")
+    );
+    assert!(
+        page.body
+            .contains(&format!(r#"action="{case_path}/reply""#))
+    );
+    server.stop();
+
+    // The server comes back with a key added to the school.
+    write_config(&[&me, &stranger]);
+    let server = start();
+    let page = browser.get(&case_path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in [
+        "Let op: de adviseurslijst van deze school is veranderd",
+        &format!("<li><code>{}</code></li>", stranger.to_public()),
+        "Versturen kan pas weer",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    assert!(
+        !page
+            .body
+            .contains(&format!(r#"action="{case_path}/reply""#))
+    );
+    assert!(!page.body.contains(&format!(r#"action="{case_path}/note""#)));
+    let csrf = csrf_of(&page);
+
+    // A reply posted anyway (from a tab opened before) is refused, its text kept, nothing sealed.
+    let refused = browser.post(
+        &format!("{case_path}/reply"),
+        &[("csrf", &csrf), ("message", REPLY)],
+    );
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains(REPLY), "the text is kept");
+    assert!(
+        refused
+            .body
+            .contains("adviseurslijst van deze school is veranderd")
+    );
+    assert_eq!(message_count(&server), 0);
+
+    // Accepting needs the list that was shown: a different fingerprint accepts nothing.
+    let accept = format!("{case_path}/advisers");
+    let wrong = browser.post(
+        &accept,
+        &[("csrf", &csrf), ("fingerprint", "0000000000000000")],
+    );
+    assert_eq!(wrong.status, 409, "{}", wrong.body);
+    assert!(
+        wrong.body.contains("nothing was accepted"),
+        "{}",
+        wrong.body
+    );
+    assert!(
+        browser
+            .get(&case_path)
+            .body
+            .contains("Versturen kan pas weer")
+    );
+
+    let marker = r#"name="fingerprint" value=""#;
+    let at = page.body.find(marker).unwrap() + marker.len();
+    let fingerprint = &page.body[at..at + 16];
+    let accepted = browser.post(&accept, &[("csrf", &csrf), ("fingerprint", fingerprint)]);
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let location = accepted.header("location").unwrap().to_owned();
+    assert_eq!(location, format!("{case_path}?flash=advisers"));
+    let page = browser.get(&location);
+    assert!(
+        page.body
+            .contains("De nieuwe adviseurslijst is op deze computer vastgelegd.")
+    );
+    assert!(!page.body.contains("Versturen kan pas weer"));
+
+    // Now the reply goes out, sealed to the list the adviser accepted.
+    let sent = browser.post(
+        &format!("{case_path}/reply"),
+        &[("csrf", &csrf), ("message", REPLY)],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(message_count(&server), 1);
+    let stored: Vec<u8> = server
+        .db()
+        .query_row("SELECT ciphertext FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert!(decrypt(&stranger, &stored).is_ok());
+    ui.stop();
+}
+
+/// A stand-in for the desktop's `xdg-open` in `dir`: it records the arguments it was given,
+/// the modes of the file and folder it was pointed at, and what a browser would read there.
+fn fake_opener(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\n\
+             stat -c '%a' \"$1\" \"$(dirname \"$1\")\" > '{dir}/modes'\n\
+             cat \"$1\" > '{dir}/page'\n\
+             printf '%s\\n' \"$@\" > '{dir}/args.tmp' && mv '{dir}/args.tmp' '{dir}/args'\n",
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn the_browser_is_handed_the_link_through_a_private_file_never_argv() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join("opener");
+    std::fs::create_dir_all(&record).unwrap();
+    let bin = fake_opener(&record);
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [
+        ("PATH", path.as_str()),
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+    ];
+    let key = server.data_dir.join("demo-adviser.key");
+    let ui = Ui::launch(&server.base, &key, &tmp.path().join("cache"), &[], &env);
+    let token = ui.link.split("token=").nth(1).unwrap().to_owned();
+    assert_eq!(token.len(), 64);
+
+    // The opener is started with one argument, a file path; the token is in none of its
+    // arguments, which every user of the computer could read in `ps`.
+    let args_file = record.join("args");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !args_file.exists() {
+        assert!(Instant::now() < deadline, "the opener was never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let args = std::fs::read_to_string(&args_file).unwrap();
+    assert!(
+        !args.contains(&token),
+        "the token is on a command line: {args}"
+    );
+    assert!(!args.contains("token"), "{args}");
+    let lines: Vec<&str> = args.lines().collect();
+    assert_eq!(lines.len(), 1, "{args}");
+    let page_path = Path::new(lines[0]);
+    assert!(page_path.starts_with(&runtime), "{args}");
+    assert!(page_path.extension().is_some_and(|e| e == "html"), "{args}");
+
+    // Only this user can read the file or open its folder, and it leads to the link.
+    let modes = std::fs::read_to_string(record.join("modes")).unwrap();
+    assert_eq!(modes.split_whitespace().collect::<Vec<_>>(), ["600", "700"]);
+    let page = std::fs::read_to_string(record.join("page")).unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"http-equiv="refresh" content="0;url={}""#,
+            ui.link
+        )),
+        "{page}"
+    );
+
+    // Once the link is used, the file and its folder are gone.
+    assert!(page_path.exists());
+    let browser = ui.open_link();
+    assert!(!page_path.exists(), "the page outlived the link");
+    assert!(!page_path.parent().unwrap().exists());
+    assert_eq!(browser.get("/").status, 200);
+    ui.stop();
+}
+
+#[test]
+fn with_no_browser_only_the_link_is_printed() {
+    let server = Server::demo();
+    let tmp = tempfile::tempdir().unwrap();
+    let record = tmp.path().join("opener");
+    std::fs::create_dir_all(&record).unwrap();
+    let bin = fake_opener(&record);
+    let runtime = tmp.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [
+        ("PATH", path.as_str()),
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+    ];
+    let key = server.data_dir.join("demo-adviser.key");
+    let ui = Ui::launch(
+        &server.base,
+        &key,
+        &tmp.path().join("cache"),
+        &["--no-browser"],
+        &env,
+    );
+    // The link is printed and works; nothing was opened and no file was written.
+    let browser = ui.open_link();
+    assert_eq!(browser.get("/").status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!record.join("args").exists(), "the opener was started");
+    assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
+    ui.stop();
 }

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! <host>-<port>/state.json          {"version":1,"seen":{"<report id>":<highest seq shown>}}
+//! <host>-<port>/advisers.json       {"version":1,"schools":{"<slug>":["age1…",…]}} (pins.rs)
 //! <host>-<port>/<report id>/report.age
 //! <host>-<port>/<report id>/<seq>.age
 //! ```
@@ -21,11 +22,14 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::client::ServerUrl;
+use super::pins::AdviserSet;
 use crate::store::ReportId;
 
 /// Environment variable that puts the cache somewhere else (tests, an encrypted volume).
 pub const CACHE_DIR_ENV: &str = "FLUISTER_CACHE_DIR";
 const STATE_FILE: &str = "state.json";
+/// Each school's pinned adviser set (public recipients only; see pins.rs).
+pub const PINS_FILE: &str = "advisers.json";
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
 /// Why the cache could not be used.
@@ -46,6 +50,12 @@ pub enum CacheError {
         "refused to cache {what}: it is not a binary age file, and the cache holds only ciphertext"
     )]
     NotAge { what: String },
+    #[error(
+        "cannot read the pinned adviser lists in {path} ({cause}); nothing was sealed. If you did \
+         not change that file, something else did: ask your school's IT. To pin every school's \
+         current advisers afresh, move the file away and run the command again"
+    )]
+    PinsUnreadable { path: PathBuf, cause: String },
 }
 
 /// Where the cache lives when nothing says otherwise.
@@ -72,10 +82,21 @@ struct ReadState {
     seen: BTreeMap<String, i64>,
 }
 
+/// The pinned adviser sets of one server's schools, as stored.
+#[derive(Serialize, Deserialize, Default)]
+struct PinFile {
+    version: u32,
+    /// Per school slug: its advisers' recipients, canonical and sorted (pins::AdviserSet).
+    schools: BTreeMap<String, Vec<String>>,
+}
+
 /// The cache of one server.
 pub struct Cache {
     dir: PathBuf,
     state: Mutex<ReadState>,
+    /// Held while the pin file is read and rewritten, so two requests of the browser UI never
+    /// lose each other's pin.
+    pins: Mutex<()>,
 }
 
 impl Cache {
@@ -92,7 +113,46 @@ impl Cache {
         Ok(Cache {
             dir,
             state: Mutex::new(state),
+            pins: Mutex::new(()),
         })
+    }
+
+    /// The adviser set pinned for `school`, or `None` before its first use. Unlike the read
+    /// state, a damaged pin file is an error and not a fresh start: starting afresh would
+    /// silently trust whatever the server lists now, which is what pinning is there to stop.
+    pub fn pinned_advisers(&self, school: &str) -> Result<Option<AdviserSet>, CacheError> {
+        let _held = self.pins.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(self
+            .read_pins()?
+            .schools
+            .get(school)
+            .map(|list| AdviserSet::from_listed(list)))
+    }
+
+    /// Pins `advisers` as the set of `school`, replacing any earlier pin.
+    pub fn pin_advisers(&self, school: &str, advisers: &AdviserSet) -> Result<(), CacheError> {
+        let _held = self.pins.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pins = self.read_pins()?;
+        pins.version = 1;
+        pins.schools.insert(
+            school.to_owned(),
+            advisers.iter().map(str::to_owned).collect(),
+        );
+        let bytes = serde_json::to_vec_pretty(&pins).expect("the pins serialize");
+        write_private(&self.dir.join(PINS_FILE), &bytes)
+    }
+
+    fn read_pins(&self) -> Result<PinFile, CacheError> {
+        let path = self.dir.join(PINS_FILE);
+        let unreadable = |cause: String| CacheError::PinsUnreadable {
+            path: path.clone(),
+            cause,
+        };
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(PinFile::default()),
+            Err(e) => Err(unreadable(e.to_string())),
+        }
     }
 
     /// Keeps a report's ciphertext, unless it is cached already (a report never changes).
@@ -222,6 +282,36 @@ mod tests {
             2,
             "no temporary files left"
         );
+    }
+
+    #[test]
+    fn pins_are_kept_privately_per_school_and_a_damaged_file_is_an_error() {
+        let root = tempfile::tempdir().unwrap();
+        let c = cache(root.path());
+        assert_eq!(c.pinned_advisers("demo").unwrap(), None, "first use");
+        let a = age::x25519::Identity::generate().to_public().to_string();
+        let b = age::x25519::Identity::generate().to_public().to_string();
+        let set = AdviserSet::from_listed(&[b.clone(), a.clone()]);
+        c.pin_advisers("demo", &set).unwrap();
+        c.pin_advisers(
+            "de-linde",
+            &AdviserSet::from_listed(std::slice::from_ref(&a)),
+        )
+        .unwrap();
+        let again = cache(root.path());
+        assert_eq!(again.pinned_advisers("demo").unwrap(), Some(set));
+        assert_eq!(
+            again.pinned_advisers("de-linde").unwrap().map(|s| s.len()),
+            Some(1)
+        );
+        assert_eq!(again.pinned_advisers("other").unwrap(), None);
+        let path = root.path().join("127.0.0.1-8080").join(PINS_FILE);
+        assert_eq!(mode(&path), 0o600);
+        fs::write(&path, b"{not json").unwrap();
+        let e = again.pinned_advisers("demo").unwrap_err();
+        assert!(matches!(e, CacheError::PinsUnreadable { .. }), "{e}");
+        assert!(e.to_string().contains("move the file away"), "{e}");
+        assert!(again.pin_advisers("demo", &AdviserSet::default()).is_err());
     }
 
     #[test]

@@ -14,8 +14,8 @@ use super::engine::{
     category_label, danger_label, parse_id,
 };
 use super::identity::AdviserKey;
-use super::{Case, init};
-use crate::cli::{AdviserCommand, Connection};
+use super::{Case, Inbox, Unopened, init};
+use crate::cli::{AdviserCommand, Connection, PinArgs};
 use crate::store::{Author, Status};
 
 /// Runs one adviser command.
@@ -46,11 +46,13 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             id,
             message,
             file,
+            pins,
         } => {
             parse_id(&id)?;
             // The text first: typing a reply can take a while, and the sign-in token lasts.
             let text = reply_text(message, file)?;
             let ws = open(&connection)?;
+            accept_advisers(&ws, &id, &pins)?;
             let sent = ws.reply(&id, &text)?;
             println!(
                 "Reply sent to report {id} (message {}): encrypted on this computer for the \
@@ -75,9 +77,12 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
             connection,
             id,
             text,
+            pins,
         } => {
             parse_id(&id)?;
-            let sent = open(&connection)?.note(&id, &text)?;
+            let ws = open(&connection)?;
+            accept_advisers(&ws, &id, &pins)?;
+            let sent = ws.note(&id, &text)?;
             println!(
                 "Private note added to report {id} (message {}): encrypted for {} only; the \
                  pupil cannot read it.",
@@ -126,6 +131,23 @@ fn open(connection: &Connection) -> anyhow::Result<Workstation> {
     Ok(ws)
 }
 
+/// With `--accept-new-advisers`: pins the school's adviser list as the server gives it now,
+/// and says loudly what that accepted.
+fn accept_advisers(ws: &Workstation, id: &str, pins: &PinArgs) -> anyhow::Result<()> {
+    if !pins.accept_new_advisers {
+        return Ok(());
+    }
+    if let Some(change) = ws.accept_advisers(id, None)? {
+        eprintln!(
+            "Accepted a new adviser list for school {} ({}). Replies and notes to its cases are \
+             sealed to these advisers from now on.",
+            terminal_safe(&change.school),
+            terminal_safe(&change.summary())
+        );
+    }
+    Ok(())
+}
+
 fn advisers(n: usize) -> String {
     if n == 1 {
         "1 adviser".into()
@@ -135,20 +157,62 @@ fn advisers(n: usize) -> String {
 }
 
 fn inbox(ws: &Workstation, filter: InboxFilter, json: bool) -> anyhow::Result<()> {
-    let cases = ws.inbox(filter)?;
+    let inbox = ws.inbox(filter)?;
+    let cases = &inbox.cases;
     if json {
-        println!("{}", serde_json::to_string_pretty(&cases)?);
-        return Ok(());
-    }
-    if cases.is_empty() {
+        println!("{}", serde_json::to_string_pretty(cases)?);
+    } else if cases.is_empty() && inbox.unlisted.is_empty() {
         match filter.status {
             Some(s) => println!("No {} reports.", s.as_str()),
             None => println!("No reports."),
         }
-        return Ok(());
+    } else if !cases.is_empty() {
+        print!("{}", table(cases));
     }
-    print!("{}", table(&cases));
+    // On stderr, so the table and the JSON stay what scripts expect; the run still succeeds,
+    // because every case that could be listed was.
+    for line in inbox_troubles(&inbox) {
+        eprintln!("{line}");
+    }
     Ok(())
+}
+
+/// One calm line for each case that could not be listed or opened in full, naming it by id
+/// and saying what to try.
+fn inbox_troubles(inbox: &Inbox) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &inbox.cases {
+        if c.unopened == Some(Unopened::Damaged) {
+            out.push(format!(
+                "Report {} could not be opened: its stored ciphertext is damaged (not a readable \
+                 age file). The other reports are listed; `fluister adviser show {}` shows what \
+                 is still readable of it. Tell your school's IT: a backup may hold an intact \
+                 copy.",
+                c.id, c.id
+            ));
+        }
+        if let Some(e) = &c.conversation_error {
+            out.push(format!(
+                "Report {}: its messages could not be fetched ({}), so its unread count is not \
+                 known. `fluister adviser show {}` tries again.",
+                c.id,
+                terminal_safe(e),
+                c.id
+            ));
+        }
+    }
+    for u in &inbox.unlisted {
+        let which = match &u.id {
+            Some(id) => format!("report {id}"),
+            None => "an entry without a valid report id".to_owned(),
+        };
+        out.push(format!(
+            "The server listed {which}, which could not be read as a report ({}). The other \
+             reports are listed; tell your school's IT.",
+            terminal_safe(&u.detail)
+        ));
+    }
+    out
 }
 
 /// The inbox as aligned columns.
@@ -163,9 +227,10 @@ fn table(cases: &[CaseSummary]) -> String {
                 c.id.to_string(),
                 terminal_safe(&c.received_on),
                 terminal_safe(&c.school),
-                match c.category {
-                    Some(cat) => category_label(cat).to_owned(),
-                    None => "(not for your key)".to_owned(),
+                match (c.category, c.unopened) {
+                    (Some(cat), _) => category_label(cat).to_owned(),
+                    (None, Some(Unopened::Damaged)) => "(damaged)".to_owned(),
+                    (None, _) => "(not for your key)".to_owned(),
                 },
                 match (c.readable, c.danger_now) {
                     (false, _) => "?".to_owned(),
@@ -208,6 +273,15 @@ fn show(ws: &Workstation, id: &str, json: bool) -> anyhow::Result<()> {
     } else {
         print!("{}", case_text(&case));
     }
+    if let Some(change) = &case.advisers_changed {
+        eprintln!(
+            "WARNING: {}. A key added to that list could read every reply and note sealed to it. \
+             Replies and notes to this case are refused until you accept the new list: check \
+             the change with a colleague or your school's IT, then use --accept-new-advisers \
+             with reply or note.",
+            terminal_safe(&change.to_string())
+        );
+    }
     ws.mark_read(&case)?;
     Ok(())
 }
@@ -247,6 +321,11 @@ fn case_text(case: &Case) -> String {
             out.push_str("\nWhat happened:\n");
             out.push_str(&indent(&terminal_safe(&r.description)));
         }
+        None if case.unopened == Some(Unopened::Damaged) => out.push_str(
+            "\nThis report could not be opened: its stored ciphertext is damaged (not a \
+             readable age file). What is still readable of the case follows. Tell your \
+             school's IT: a backup may hold an intact copy.\n",
+        ),
         None => out.push_str(
             "\nThis report does not open with your key: it was encrypted to the advisers the \
              school had when it arrived. A colleague who was an adviser then can read it.\n",
@@ -283,9 +362,12 @@ fn case_text(case: &Case) -> String {
             terminal_safe(&m.sent_on),
             who
         ));
-        match &m.text {
-            Some(t) => out.push_str(&indent(&terminal_safe(t))),
-            None => out.push_str("    (this message does not open with your key)\n"),
+        match (&m.text, m.unopened) {
+            (Some(t), _) => out.push_str(&indent(&terminal_safe(t))),
+            (None, Some(Unopened::Damaged)) => {
+                out.push_str("    (this message is damaged and could not be opened)\n")
+            }
+            (None, _) => out.push_str("    (this message does not open with your key)\n"),
         }
     }
     out
@@ -617,6 +699,8 @@ mod tests {
             attachments: 3,
             unread,
             readable: true,
+            unopened: None,
+            conversation_error: None,
         };
         let t = table(&[
             row("0123456789abcdef", "demo", 1),

@@ -1,11 +1,13 @@
 //! A blocking client for the adviser API (docs/api.md): sign-in by key challenge, reports,
 //! messages and status, with errors that say what to try. It moves ciphertext only.
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
@@ -16,11 +18,11 @@ use super::identity::AdviserKey;
 use crate::store::{Author, ReportId, Status};
 
 /// Longest a whole request may take, connecting included. Reports are ~22 KB of base64 each,
-/// so even a long list arrives well within it on a school's network.
+/// so a page of the list (`PAGE_SIZE`, ~2 MB) arrives well within it on a school's network.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for a connection, so a wrong address fails fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest answer read: a list of a few thousand reports, not an endless stream.
+/// Largest answer read: a page of reports or a long conversation, not an endless stream.
 const MAX_ANSWER: u64 = 256 * 1024 * 1024;
 /// Largest attachment read. The server never seals a cleaned image over
 /// `evidence::OUTPUT_BYTES_MAX` (64 MiB); Padmé padding adds under 12% and age 16 bytes per
@@ -28,6 +30,12 @@ const MAX_ANSWER: u64 = 256 * 1024 * 1024;
 pub const MAX_ATTACHMENT: u64 = (crate::evidence::OUTPUT_BYTES_MAX as u64) * 5 / 4 + 1024 * 1024;
 /// Longest an attachment download may take: tens of megabytes over a school's Wi-Fi.
 pub const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Reports asked for per page of `GET reports`: half the server's most (`web::api::PAGE_MAX`),
+/// so one page stays a few megabytes and well within `REQUEST_TIMEOUT`.
+const PAGE_SIZE: u32 = 100;
+/// Most pages followed for one list: 100,000 reports, far past any school. A server that keeps
+/// handing out new cursors beyond that is not behaving, and the adviser is told.
+const MAX_PAGES: usize = 1_000;
 /// The first bytes of every binary age file.
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
@@ -174,6 +182,33 @@ pub struct ReportListing {
     pub ciphertext: Vec<u8>,
 }
 
+/// One entry of the report list: a report, or why it could not be read.
+pub enum ListEntry {
+    Report(ReportListing),
+    /// The server listed something that is not a readable report. `id` is given when the entry
+    /// carries a valid report id.
+    Unreadable {
+        id: Option<ReportId>,
+        detail: String,
+    },
+}
+
+impl ListEntry {
+    fn read(value: serde_json::Value) -> ListEntry {
+        let id = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(ReportId::parse);
+        match serde_json::from_value::<ReportListing>(value) {
+            Ok(r) => ListEntry::Report(r),
+            Err(e) => ListEntry::Unreadable {
+                id,
+                detail: shortened(&e.to_string()),
+            },
+        }
+    }
+}
+
 /// One evidence image as the server lists it: its number within the report and the length of
 /// its ciphertext. What it is (type, dimensions) is sealed in the report or message it came
 /// with.
@@ -291,18 +326,56 @@ impl Client {
         Ok(session.schools)
     }
 
-    /// `GET reports`, optionally only those with one status.
-    pub fn reports(&self, status: Option<Status>) -> Result<Vec<ReportListing>, ClientError> {
+    /// `GET reports`, optionally only those with one status: every page, in the server's
+    /// order. An entry that cannot be read as a report (a server bug, a damaged row) comes
+    /// back as `ListEntry::Unreadable` instead of failing the whole list, so one broken case
+    /// never hides the others.
+    pub fn reports(&self, status: Option<Status>) -> Result<Vec<ListEntry>, ClientError> {
         #[derive(Deserialize)]
-        struct List {
-            reports: Vec<ReportListing>,
+        struct Page {
+            reports: Vec<serde_json::Value>,
+            /// Absent from a server that predates pages: then the first answer is the list.
+            #[serde(default)]
+            next: Option<String>,
         }
-        let path = match status {
-            Some(s) => format!("reports?status={}", s.as_str()),
-            None => "reports".to_owned(),
-        };
-        let list: List = self.get(&path)?;
-        Ok(list.reports)
+        let mut out = Vec::new();
+        let mut seen_ids = HashSet::new();
+        let mut cursors = HashSet::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut path = format!("reports?limit={PAGE_SIZE}");
+            if let Some(s) = status {
+                path.push_str(&format!("&status={}", s.as_str()));
+            }
+            if let Some(a) = &after {
+                path.push_str(&format!(
+                    "&after={}",
+                    utf8_percent_encode(a, NON_ALPHANUMERIC)
+                ));
+            }
+            let page: Page = self.get(&path)?;
+            for value in page.reports {
+                let entry = ListEntry::read(value);
+                // A server that lists a report on two pages must not make it show twice.
+                if let ListEntry::Report(r) = &entry
+                    && !seen_ids.insert(r.id.clone())
+                {
+                    continue;
+                }
+                out.push(entry);
+            }
+            match page.next {
+                None => return Ok(out),
+                // The cursor is opaque, but one handed out twice would loop for ever.
+                Some(next) if !cursors.insert(next.clone()) => {
+                    return Err(self.bad_answer(format!("page cursor {next:?} came back twice")));
+                }
+                Some(next) => after = Some(next),
+            }
+        }
+        Err(self.bad_answer(format!(
+            "more than {MAX_PAGES} pages of {PAGE_SIZE} reports"
+        )))
     }
 
     /// `GET reports/{id}`.
@@ -500,6 +573,16 @@ impl Client {
     }
 }
 
+/// A parser's complaint cut to a readable length: serde quotes the offending value, which
+/// may be a whole ciphertext.
+fn shortened(detail: &str) -> String {
+    const MAX: usize = 160;
+    match detail.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &detail[..cut]),
+        None => detail.to_owned(),
+    }
+}
+
 /// A report call's `not_found` names the report.
 fn not_found(e: ClientError, id: &ReportId) -> ClientError {
     match e {
@@ -523,15 +606,18 @@ fn transport_detail(e: &ureq::Error) -> String {
     }
 }
 
+// The string deserializers take owned strings: list entries are read one by one from
+// `serde_json::Value`s (`ListEntry::read`), which cannot lend a `&str`.
+
 fn de_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-    let s = <&str>::deserialize(d)?;
+    let s = String::deserialize(d)?;
     B64.decode(s.trim()).map_err(D::Error::custom)
 }
 
 /// Ids become folder names in the cache, so only real report ids are accepted from a server.
 fn de_report_id<'de, D: Deserializer<'de>>(d: D) -> Result<ReportId, D::Error> {
-    let s = <&str>::deserialize(d)?;
-    ReportId::parse(s).ok_or_else(|| D::Error::custom(format!("{s:?} is not a report id")))
+    let s = String::deserialize(d)?;
+    ReportId::parse(&s).ok_or_else(|| D::Error::custom(format!("{s:?} is not a report id")))
 }
 
 /// Attachment numbers name files on the adviser's disk, so only 1, 2, 3 … are accepted.
@@ -544,13 +630,13 @@ fn de_attachment_number<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error
 }
 
 fn de_status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
-    let s = <&str>::deserialize(d)?;
-    Status::parse(s).ok_or_else(|| D::Error::custom(format!("unknown status {s:?}")))
+    let s = String::deserialize(d)?;
+    Status::parse(&s).ok_or_else(|| D::Error::custom(format!("unknown status {s:?}")))
 }
 
 fn de_author<'de, D: Deserializer<'de>>(d: D) -> Result<Author, D::Error> {
-    let s = <&str>::deserialize(d)?;
-    Author::parse(s).ok_or_else(|| D::Error::custom(format!("unknown author {s:?}")))
+    let s = String::deserialize(d)?;
+    Author::parse(&s).ok_or_else(|| D::Error::custom(format!("unknown author {s:?}")))
 }
 
 #[cfg(test)]
@@ -616,6 +702,35 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn one_unreadable_list_entry_leaves_the_others_and_is_named() {
+        let entry = |id: &str, status: &str| {
+            json!({
+                "id": id, "school": "demo", "received_on": "2026-11-21", "status": status,
+                "last_activity": "2026-11-21", "messages": 0, "last_pupil_message": null,
+                "attachments": 0, "reporter_recipient": "age1x",
+                "ciphertext": B64.encode(AGE_MAGIC),
+            })
+        };
+        let read = |v| match ListEntry::read(v) {
+            ListEntry::Report(r) => Ok(r.id.to_string()),
+            ListEntry::Unreadable { id, detail } => Err((id.map(|i| i.to_string()), detail)),
+        };
+        assert_eq!(
+            read(entry("0123456789abcdef", "open")),
+            Ok("0123456789abcdef".into())
+        );
+        let (id, detail) = read(entry("0123456789abcdef", "lost")).unwrap_err();
+        assert_eq!(id.as_deref(), Some("0123456789abcdef"));
+        assert!(detail.contains("unknown status"), "{detail}");
+        let (id, _) = read(entry("../../etc", "new")).unwrap_err();
+        assert_eq!(id, None, "only a real id is named");
+        let mut long = entry("0123456789abcdef", "new");
+        long["ciphertext"] = json!(7u32.to_string().repeat(10_000) + "!");
+        let (_, detail) = read(long).unwrap_err();
+        assert!(detail.chars().count() <= 161, "{detail}");
     }
 
     #[test]

@@ -15,8 +15,9 @@ use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use super::cache::{self, Cache, CacheError};
-use super::client::{AttachmentListing, Client, ClientError, ReportDetail, ServerUrl};
+use super::client::{AttachmentListing, Client, ClientError, ListEntry, ReportDetail, ServerUrl};
 use super::identity::{AdviserKey, KeyError};
+use super::pins::{AdviserChange, AdviserSet};
 use crate::conversation::{self, MessageDocument, MessageProblem};
 use crate::crypto;
 use crate::evidence::MediaType;
@@ -49,6 +50,19 @@ pub enum Error {
     #[error(transparent)]
     Encrypt(#[from] crypto::EncryptFailed),
     #[error(
+        "nothing was sent: {0}. Replies and notes are sealed to every adviser the server lists, \
+         so a key added without the school's knowledge could read them. Check with a colleague \
+         or your school's IT that this change is real, then accept the new list: \
+         --accept-new-advisers on the command line, or the button on the case page in \
+         `fluister adviser ui`"
+    )]
+    AdvisersChanged(AdviserChange),
+    #[error(
+        "nothing was accepted: the advisers the server lists for school {school} changed again \
+         after you were shown them; look at the list now shown and accept that one if it is right"
+    )]
+    AdvisersChangedAgain { school: String },
+    #[error(
         "attachment {n} of report {id} does not open with your key: it was encrypted to the \
          advisers the school had when it arrived; a colleague who was an adviser then can open it"
     )]
@@ -71,6 +85,57 @@ pub struct InboxFilter {
     pub status: Option<Status>,
 }
 
+/// Why a sealed report or message did not open on this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unopened {
+    /// It was not sealed to this key: the adviser joined the school after it was written. A
+    /// colleague who was an adviser then can read it.
+    NotForYourKey,
+    /// It is damaged: not a readable age file, or not a document this version can read.
+    Damaged,
+}
+
+impl Unopened {
+    fn of(e: &age::DecryptError) -> Unopened {
+        match e {
+            age::DecryptError::NoMatchingKeys => Unopened::NotForYourKey,
+            _ => Unopened::Damaged,
+        }
+    }
+}
+
+/// The inbox: every case the server listed, and what could not be listed at all.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox {
+    /// Most recent activity first. A case that does not open, or whose conversation could not
+    /// be fetched, is here too and says why (`unopened`, `conversation_error`).
+    pub cases: Vec<CaseSummary>,
+    /// Entries of the server's list that are not readable as a case: named here so that one
+    /// broken entry never hides the others.
+    pub unlisted: Vec<Unlisted>,
+}
+
+impl Inbox {
+    /// True when every case was listed and opened as far as this key allows.
+    pub fn all_well(&self) -> bool {
+        self.unlisted.is_empty()
+            && self
+                .cases
+                .iter()
+                .all(|c| c.unopened != Some(Unopened::Damaged) && c.conversation_error.is_none())
+    }
+}
+
+/// An entry of the server's list that could not be read as a case.
+#[derive(Debug, Clone)]
+pub struct Unlisted {
+    /// Its report id, when the entry carried a valid one.
+    pub id: Option<ReportId>,
+    /// What was wrong with it, in the client's words.
+    pub detail: String,
+}
+
 /// One line of the inbox.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseSummary {
@@ -91,9 +156,13 @@ pub struct CaseSummary {
     pub attachments: u32,
     /// Pupil messages this adviser has not been shown yet (`show` marks them read).
     pub unread: i64,
-    /// False when the report was not encrypted to this key: its adviser was added to the
-    /// school after the report arrived.
+    /// False when the report did not open: `unopened` says why.
     pub readable: bool,
+    /// Why the report did not open (`None` when it did).
+    pub unopened: Option<Unopened>,
+    /// Set when the case's conversation could not be fetched, so `unread` is not known (0 is
+    /// shown): what went wrong. The rest of the line is still right.
+    pub conversation_error: Option<String>,
 }
 
 /// A whole case, decrypted in memory.
@@ -105,11 +174,16 @@ pub struct Case {
     pub received_on: String,
     #[serde(serialize_with = "status")]
     pub status: Status,
-    /// The report as the pupil wrote it; `None` when it does not open with this key.
+    /// The report as the pupil wrote it; `None` when it does not open (`unopened` says why).
     pub report: Option<ReportDocument>,
+    /// Why the report did not open.
+    pub unopened: Option<Unopened>,
     pub messages: Vec<CaseMessage>,
     /// The evidence images of the report and its messages, by number.
     pub attachments: Vec<CaseAttachment>,
+    /// Set when the school's advisers, as the server lists them now, differ from the set this
+    /// computer pinned: nothing is sealed for this case until the adviser accepts the change.
+    pub advisers_changed: Option<AdviserChange>,
 }
 
 impl Case {
@@ -196,8 +270,10 @@ pub struct CaseMessage {
     #[serde(serialize_with = "author")]
     pub author: Author,
     pub sent_on: String,
-    /// `None` when it does not open with this key.
+    /// `None` when it does not open (`unopened` says why).
     pub text: Option<String>,
+    /// Why it did not open.
+    pub unopened: Option<Unopened>,
 }
 
 /// What `reply` and `note` did.
@@ -257,32 +333,49 @@ impl Workstation {
         &self.schools
     }
 
-    /// The reports of this adviser's schools, most recent activity first.
-    pub fn inbox(&self, filter: InboxFilter) -> Result<Vec<CaseSummary>, Error> {
-        let listings = self.call(|c| c.reports(filter.status))?;
-        let mut out = Vec::with_capacity(listings.len());
-        for l in listings {
-            self.cache.store_report(&l.id, &l.ciphertext)?;
+    /// The reports of this adviser's schools, most recent activity first. A case that does
+    /// not open, or whose conversation cannot be fetched, is listed with the reason instead of
+    /// failing the whole inbox; only a failure that concerns every case (the server gone, the
+    /// sign-in refused, the cache unwritable) is an error.
+    pub fn inbox(&self, filter: InboxFilter) -> Result<Inbox, Error> {
+        let entries = self.call(|c| c.reports(filter.status))?;
+        let mut inbox = Inbox::default();
+        for entry in entries {
+            let l = match entry {
+                ListEntry::Report(l) => l,
+                ListEntry::Unreadable { id, detail } => {
+                    inbox.unlisted.push(Unlisted { id, detail });
+                    continue;
+                }
+            };
+            self.keep(self.cache.store_report(&l.id, &l.ciphertext))?;
             let report = self.open_report(&l.ciphertext);
             let seen = self.cache.seen(&l.id);
             // Message numbers run 1..=messages, so only a report with messages past the last
             // one shown, and a pupil message among them, needs its conversation fetched.
-            let unread = if l.messages > seen && l.last_pupil_message.is_some() {
-                let detail = self.call(|c| c.report(&l.id))?;
-                self.cache_conversation(&detail)?;
-                detail
-                    .messages
-                    .iter()
-                    .filter(|m| m.author == Author::Pupil && m.seq > seen)
-                    .count() as i64
-            } else {
-                0
-            };
-            out.push(CaseSummary {
+            let mut unread = 0;
+            let mut conversation_error = None;
+            if l.messages > seen && l.last_pupil_message.is_some() {
+                match self.call(|c| c.report(&l.id)) {
+                    Ok(detail) => {
+                        self.cache_conversation(&detail)?;
+                        unread = detail
+                            .messages
+                            .iter()
+                            .filter(|m| m.author == Author::Pupil && m.seq > seen)
+                            .count() as i64;
+                    }
+                    Err(e) if concerns_every_case(&e) => return Err(e),
+                    Err(e) => conversation_error = Some(e.to_string()),
+                }
+            }
+            inbox.cases.push(CaseSummary {
                 attachments: l.attachments,
-                category: report.as_ref().map(|r| r.category),
-                danger_now: report.as_ref().and_then(|r| r.danger_now),
-                readable: report.is_some(),
+                category: report.as_ref().ok().map(|r| r.category),
+                danger_now: report.as_ref().ok().and_then(|r| r.danger_now),
+                readable: report.is_ok(),
+                unopened: report.as_ref().err().copied(),
+                conversation_error,
                 id: l.id,
                 school: l.school,
                 received_on: l.received_on,
@@ -292,7 +385,14 @@ impl Workstation {
                 unread,
             });
         }
-        Ok(out)
+        // The server lists in id order (stable while paging); people want activity order.
+        inbox.cases.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| b.received_on.cmp(&a.received_on))
+                .then_with(|| a.id.as_str().cmp(b.id.as_str()))
+        });
+        Ok(inbox)
     }
 
     /// One case, report and whole conversation, decrypted. Does not mark it read: call
@@ -301,40 +401,44 @@ impl Workstation {
         let id = parse_id(id)?;
         let detail = self.call(|c| c.report(&id))?;
         self.cache_conversation(&detail)?;
+        let advisers_changed = self.check_advisers(&detail)?;
         let report = self.open_report(&detail.ciphertext);
         let mut attachments = described(
             &detail.attachments,
             None,
-            report.as_ref().map(|r| &r.attachments[..]),
+            report.as_ref().ok().map(|r| &r.attachments[..]),
         );
         let mut messages = Vec::with_capacity(detail.messages.len());
         for m in &detail.messages {
             let doc = self
                 .key
                 .decrypt(&m.ciphertext)
-                .ok()
-                .and_then(|p| MessageDocument::from_plaintext(&p));
+                .map_err(|e| Unopened::of(&e))
+                .and_then(|p| MessageDocument::from_plaintext(&p).ok_or(Unopened::Damaged));
             attachments.extend(described(
                 &m.attachments,
                 Some(m.seq),
-                doc.as_ref().map(|d| &d.attachments[..]),
+                doc.as_ref().ok().map(|d| &d.attachments[..]),
             ));
             messages.push(CaseMessage {
                 seq: m.seq,
                 author: m.author,
                 sent_on: m.sent_on.clone(),
-                text: doc.map(|d| d.text),
+                unopened: doc.as_ref().err().copied(),
+                text: doc.ok().map(|d| d.text),
             });
         }
         attachments.sort_by_key(|a| a.n);
         Ok(Case {
-            report,
+            unopened: report.as_ref().err().copied(),
+            report: report.ok(),
             id: detail.id,
             school: detail.school,
             received_on: detail.received_on,
             status: detail.status,
             messages,
             attachments,
+            advisers_changed,
         })
     }
 
@@ -388,6 +492,31 @@ impl Workstation {
         self.send(id, text, Author::Note)
     }
 
+    /// Accepts the adviser set the server lists now for the school of report `id` and pins it,
+    /// after the adviser has checked the change. `seen`, when given, is the fingerprint of the
+    /// list the adviser was shown (`AdviserChange::fingerprint`): if the server's list changed
+    /// again since, nothing is pinned. Returns the change it accepted, or `None` when the list
+    /// was the pinned one (or pinned now on first use).
+    pub fn accept_advisers(
+        &self,
+        id: &str,
+        seen: Option<&str>,
+    ) -> Result<Option<AdviserChange>, Error> {
+        let id = parse_id(id)?;
+        let detail = self.call(|c| c.report(&id))?;
+        let Some(change) = self.check_advisers(&detail)? else {
+            return Ok(None);
+        };
+        if seen.is_some_and(|fp| fp != change.fingerprint) {
+            return Err(Error::AdvisersChangedAgain {
+                school: detail.school,
+            });
+        }
+        let current = AdviserSet::from_listed(&detail.adviser_recipients);
+        self.cache.pin_advisers(&detail.school, &current)?;
+        Ok(Some(change))
+    }
+
     /// Sets a report's status.
     pub fn set_status(&self, id: &str, status: Status) -> Result<(), Error> {
         let id = parse_id(id)?;
@@ -414,8 +543,12 @@ impl Workstation {
             MessageProblem::Empty => Error::EmptyMessage,
             MessageProblem::TooLong { chars, max } => Error::LongMessage { chars, max },
         })?;
-        // Fresh from the server just before sending: who reads this case now.
+        // Fresh from the server just before sending: who reads this case now, and whether
+        // that is still the set of advisers this computer pinned for the school.
         let detail = self.call(|c| c.report(&id))?;
+        if let Some(change) = self.check_advisers(&detail)? {
+            return Err(Error::AdvisersChanged(change));
+        }
         let readers = Readers::of(&detail, self.key.recipient(), author)?;
         let padded = crypto::pad_json(
             serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
@@ -442,17 +575,40 @@ impl Workstation {
         }
     }
 
-    fn open_report(&self, ciphertext: &[u8]) -> Option<ReportDocument> {
-        let plain = self.key.decrypt(ciphertext).ok()?;
-        serde_json::from_slice(&plain).ok()
+    /// Compares the advisers the server lists for the report's school with the set pinned on
+    /// this computer; on the school's first use, pins them. `Some` when they differ.
+    fn check_advisers(&self, detail: &ReportDetail) -> Result<Option<AdviserChange>, Error> {
+        let current = AdviserSet::from_listed(&detail.adviser_recipients);
+        match self.cache.pinned_advisers(&detail.school)? {
+            Some(pinned) => Ok(current.change_from(&pinned, &detail.school)),
+            None => {
+                self.cache.pin_advisers(&detail.school, &current)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn open_report(&self, ciphertext: &[u8]) -> Result<ReportDocument, Unopened> {
+        let plain = self.key.decrypt(ciphertext).map_err(|e| Unopened::of(&e))?;
+        serde_json::from_slice(&plain).map_err(|_| Unopened::Damaged)
     }
 
     fn cache_conversation(&self, detail: &ReportDetail) -> Result<(), Error> {
-        self.cache.store_report(&detail.id, &detail.ciphertext)?;
+        self.keep(self.cache.store_report(&detail.id, &detail.ciphertext))?;
         for m in &detail.messages {
-            self.cache.store_message(&detail.id, m.seq, &m.ciphertext)?;
+            self.keep(self.cache.store_message(&detail.id, m.seq, &m.ciphertext))?;
         }
         Ok(())
+    }
+
+    /// The outcome of caching one item. The cache refuses anything that is not an age file;
+    /// such an item is damaged, is shown as damaged, and must not stop the other cases. A
+    /// cache that cannot be written at all is still an error.
+    fn keep(&self, cached: Result<(), CacheError>) -> Result<(), Error> {
+        match cached {
+            Err(CacheError::NotAge { .. }) => Ok(()),
+            other => Ok(other?),
+        }
     }
 }
 
@@ -546,6 +702,21 @@ fn trimmed(
         Some(t) if t == info.media_type => Ok((t, plain, true)),
         Some(_) => Err("it is a different type of image than the report says"),
         None => Err("it is neither a PNG nor a JPEG image"),
+    }
+}
+
+/// True for a failure that is not about one case but about all of them: the server cannot
+/// be reached or refuses the sign-in, the key or the cache is unusable. The inbox stops on
+/// these; any other failure is named next to the one case it concerns.
+fn concerns_every_case(e: &Error) -> bool {
+    match e {
+        Error::Client(c) => !matches!(
+            c,
+            ClientError::NotFound { .. } | ClientError::BadAnswer { .. } | ClientError::Api { .. }
+        ),
+        Error::Cache(CacheError::NotAge { .. }) => false,
+        Error::Key(_) | Error::Cache(_) => true,
+        _ => false,
     }
 }
 
@@ -790,6 +961,39 @@ mod tests {
         assert_eq!(attachment_place(&unknown), "with message 3");
         assert_eq!(size_label(999), "999 bytes");
         assert_eq!(size_label(2_345_678), "2.3 MB");
+    }
+
+    #[test]
+    fn only_failures_that_concern_every_case_stop_the_inbox() {
+        let server = || "http://127.0.0.1:1".to_owned();
+        let one_case = [
+            Error::Client(ClientError::NotFound { id: "x".into() }),
+            Error::Client(ClientError::BadAnswer {
+                server: server(),
+                detail: "a message that is not base64".into(),
+            }),
+            Error::Client(ClientError::Api {
+                server: server(),
+                status: 500,
+                code: "internal".into(),
+                message: "try again later".into(),
+            }),
+            Error::Cache(CacheError::NotAge { what: "x".into() }),
+        ];
+        for e in &one_case {
+            assert!(!concerns_every_case(e), "{e}");
+        }
+        let every_case = [
+            Error::Client(ClientError::Unreachable {
+                server: server(),
+                detail: "connection refused".into(),
+            }),
+            Error::Client(ClientError::Unauthorized { server: server() }),
+            Error::Cache(CacheError::NoHome),
+        ];
+        for e in &every_case {
+            assert!(concerns_every_case(e), "{e}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::engine::{
-    Case, CaseMessage, attachment_label, attachment_place, category_label, danger_label,
+    Case, CaseMessage, Unopened, attachment_label, attachment_place, category_label, danger_label,
 };
 use crate::store::Author;
 
@@ -92,6 +92,14 @@ fn facts(case: &Case, ctx: &Context<'_>) -> Markup {
 
 fn report(case: &Case) -> Markup {
     let Some(r) = &case.report else {
+        if case.unopened == Some(Unopened::Damaged) {
+            return html! {
+                p.missing {
+                    "This report could not be opened: its stored ciphertext is damaged. The \
+                     school's IT may find an intact copy in a backup."
+                }
+            };
+        }
         return html! {
             p.missing {
                 "This report was not encrypted to the exporting adviser's key (the key was \
@@ -153,9 +161,10 @@ fn message(m: &CaseMessage) -> Markup {
     html! {
         div class={ "message " (class) } {
             p { strong { (who) } " · " (m.sent_on) " · message " (m.seq) }
-            @match &m.text {
-                Some(text) => p.text { (text) },
-                None => p.missing { "This message does not open with the exporting adviser's key." },
+            @match (&m.text, m.unopened) {
+                (Some(text), _) => p.text { (text) },
+                (None, Some(Unopened::Damaged)) => p.missing { "This message is damaged and could not be opened." },
+                (None, _) => p.missing { "This message does not open with the exporting adviser's key." },
             }
         }
     }
@@ -177,6 +186,7 @@ mod tests {
             school: "demo".into(),
             received_on: "2026-11-21".into(),
             status: Status::Open,
+            unopened: None,
             report: Some(ReportDocument {
                 version: 1,
                 school: "demo".into(),
@@ -196,12 +206,14 @@ mod tests {
                     author: Author::Note,
                     sent_on: "2026-11-22".into(),
                     text: Some("mentor informed </style><style>".into()),
+                    unopened: None,
                 },
                 CaseMessage {
                     seq: 2,
                     author: Author::Pupil,
                     sent_on: "2026-11-23".into(),
                     text: None,
+                    unopened: None,
                 },
             ],
             attachments: vec![crate::adviser::engine::CaseAttachment {
@@ -213,6 +225,7 @@ mod tests {
                 height: Some(160),
                 size: 70_000,
             }],
+            advisers_changed: None,
         }
     }
 

@@ -8,8 +8,12 @@ pub mod engine;
 pub mod export;
 pub mod identity;
 mod init;
+pub mod pins;
 pub mod ui;
 
-pub use engine::{Case, CaseMessage, CaseSummary, Error, InboxFilter, Sent, Workstation};
+pub use engine::{
+    Case, CaseMessage, CaseSummary, Error, Inbox, InboxFilter, Sent, Unlisted, Unopened,
+    Workstation,
+};
 pub use identity::{AdviserKey, KeyError, KeyFile};
 pub use init::{AdviserError, PASSPHRASE_ENV, PASSPHRASE_MIN_CHARS, init};

@@ -161,6 +161,22 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
 /// A signed-in adviser, from `Authorization: Bearer <token>`.
 pub struct Adviser(Session);
 
+/// Length of a bearer token: `auth` hands out 32 random bytes as lower-case hex.
+const TOKEN_HEX_LEN: usize = 64;
+
+/// The token of an `Authorization` value written exactly as docs/api.md section 2 documents
+/// it: `Bearer`, one space, 64 lower-case hex digits, nothing else. Any other spelling (a
+/// lower-case scheme, two spaces, a tab, trailing text) is refused rather than tidied up, so
+/// the server accepts one form only and every client is held to the same contract.
+fn bearer_token(value: &str) -> Option<&str> {
+    let token = value.strip_prefix("Bearer ")?;
+    let shaped = token.len() == TOKEN_HEX_LEN
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    shaped.then_some(token)
+}
+
 impl FromRequestParts<AppState> for Adviser {
     type Rejection = ApiError;
 
@@ -169,7 +185,7 @@ impl FromRequestParts<AppState> for Adviser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or(ApiError::Unauthorized)?;
         state
             .auth
@@ -257,13 +273,22 @@ async fn session(
     })))
 }
 
+/// Reports per page of `GET reports` when the client does not say.
+pub const PAGE_DEFAULT: u32 = 50;
+/// Most reports one page of `GET reports` holds: each carries its whole report ciphertext
+/// (~22 KB of base64), so 200 make an answer of a few megabytes.
+pub const PAGE_MAX: u32 = 200;
+
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
     since: Option<String>,
+    limit: Option<String>,
+    after: Option<String>,
 }
 
-/// `GET reports[?status=new|open|closed][&since=YYYY-MM-DD]`.
+/// `GET reports[?status=new|open|closed][&since=YYYY-MM-DD][&limit=N][&after=CURSOR]`: one
+/// page of reports in id order, and the cursor of the next page (`null` after the last).
 async fn list_reports(
     State(state): State<AppState>,
     adviser: Adviser,
@@ -287,10 +312,40 @@ async fn list_reports(
             ));
         }
     };
-    let reports = state
+    let limit = match q.limit.as_deref() {
+        None | Some("") => PAGE_DEFAULT,
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "bad_limit",
+                    format!("limit must be a whole number from 1 to {PAGE_MAX}"),
+                )
+            })?,
+    };
+    // The cursor is the last id of the previous page; documented as opaque so it may change.
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(a) => Some(ReportId::parse(a).ok_or_else(|| {
+            ApiError::BadRequest(
+                "bad_after",
+                "after must be the `next` value of the previous page".into(),
+            )
+        })?),
+    };
+    // One more than asked, to know whether another page follows without a trailing empty one.
+    let mut reports = state
         .store
-        .list_reports(adviser.0.schools.clone(), status, since)
+        .list_reports_page(adviser.0.schools.clone(), status, since, after, limit + 1)
         .await?;
+    let next = if reports.len() > limit as usize {
+        reports.truncate(limit as usize);
+        reports.last().map(|s| s.report.id.as_str().to_owned())
+    } else {
+        None
+    };
     let items: Vec<_> = reports
         .into_iter()
         .map(|s| {
@@ -308,7 +363,7 @@ async fn list_reports(
             })
         })
         .collect();
-    Ok(json_body(&json!({ "reports": items })))
+    Ok(json_body(&json!({ "reports": items, "next": next })))
 }
 
 /// `GET reports/{id}`: the report, its messages and every recipient a reply must go to.
@@ -465,4 +520,31 @@ async fn put_status(
     Ok(json_body(
         &json!({ "id": report.id.as_str(), "status": status.as_str() }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_documented_bearer_form_is_read() {
+        let token = "a28cf0e91d480b7e8f4d377cff9e510b80d0b583bf289ce0b3fc2814e1ea9935";
+        assert_eq!(bearer_token(&format!("Bearer {token}")), Some(token));
+        for bad in [
+            format!("bearer {token}"),
+            format!("BEARER {token}"),
+            format!("Bearer  {token}"),
+            format!("Bearer\t{token}"),
+            format!(" Bearer {token}"),
+            format!("Bearer {token} "),
+            format!("Bearer {token}x"),
+            format!("Bearer {}", token.to_ascii_uppercase()),
+            format!("Bearer {}", &token[1..]),
+            format!("Basic {token}"),
+            token.to_owned(),
+            "Bearer ".to_owned(),
+        ] {
+            assert_eq!(bearer_token(&bad), None, "{bad:?}");
+        }
+    }
 }

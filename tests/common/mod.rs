@@ -36,9 +36,15 @@ impl Server {
 
     /// `fluister serve --listen 127.0.0.1:0 <args>`, with every log level captured.
     pub fn start(args: &[&str], data_dir: &Path) -> Server {
+        Server::start_at("127.0.0.1:0", args, data_dir)
+    }
+
+    /// `fluister serve --listen <listen> <args>`: for a test that restarts a server at the
+    /// address a client already knows (the adviser's cache is kept per address).
+    pub fn start_at(listen: &str, args: &[&str], data_dir: &Path) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .args(args)
             .env("RUST_LOG", "trace")
             .stdin(Stdio::null())
@@ -531,4 +537,53 @@ pub fn open_attachment_by_hand(
     let mut plain = decrypt(identity, &sealed).unwrap();
     plain.truncate(info["bytes"].as_u64().unwrap() as usize);
     (plain, info["type"].as_str().unwrap().to_owned())
+}
+
+impl Server {
+    /// Every report id in the database, sorted.
+    pub fn report_ids(&self) -> Vec<String> {
+        let db = self.db();
+        let mut stmt = db.prepare("SELECT id FROM reports ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Overwrites one stored ciphertext in the real database file, as a damaged disk or a
+    /// broken copy would leave it: `table` is `reports` (by `id`) or `messages` (by report id
+    /// and `seq`). Bytes that are not an age file are written past the schema's CHECK, which
+    /// a damaged page never asked.
+    pub fn damage(&self, table: &str, id: &str, seq: Option<i64>, bytes: &[u8]) {
+        let db = rusqlite::Connection::open(self.data_dir.join("fluister.db")).unwrap();
+        db.busy_timeout(Duration::from_secs(10)).unwrap();
+        db.pragma_update(None, "ignore_check_constraints", true)
+            .unwrap();
+        let changed = match (table, seq) {
+            ("reports", None) => db.execute(
+                "UPDATE reports SET ciphertext = ?1 WHERE id = ?2",
+                rusqlite::params![bytes, id],
+            ),
+            ("messages", Some(seq)) => db.execute(
+                "UPDATE messages SET ciphertext = ?1 WHERE report_id = ?2 AND seq = ?3",
+                rusqlite::params![bytes, id, seq],
+            ),
+            other => panic!("cannot damage {other:?}"),
+        }
+        .unwrap();
+        assert_eq!(changed, 1, "{table} {id} {seq:?}");
+    }
+}
+
+/// Bytes that begin like a binary age file and are garbage after its first line.
+pub fn age_looking_garbage() -> Vec<u8> {
+    let mut out = b"age-encryption.org/v1\n".to_vec();
+    out.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    out
+}
+
+/// A loopback address with a port that was free a moment ago.
+pub fn free_loopback_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
 }

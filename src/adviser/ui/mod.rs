@@ -16,11 +16,11 @@
 //! decrypted per request for the case page's `<img>` and shown blurred until the adviser
 //! reveals one (views.rs says how, without script).
 
+mod handoff;
 mod views;
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -52,7 +52,8 @@ use crate::web::form::FormBody;
 
 use views::{Draft, Flash, Frame, Pad};
 
-/// Environment variable that stops `ui` from opening a browser (tests, remote shells).
+/// Environment variable that stops `ui` from opening a browser (tests, remote shells), as
+/// `--no-browser` does.
 pub const NO_BROWSER_ENV: &str = "FLUISTER_NO_BROWSER";
 /// Largest form accepted: a reply of 20,000 four-byte characters, percent-encoded, is 240 KB.
 const FORM_MAX: usize = 512 * 1024;
@@ -104,8 +105,8 @@ pub fn run(args: UiArgs) -> anyhow::Result<()> {
              The workstation locks after {} minutes without use. Ctrl-C stops it.",
             args.idle_minutes
         );
-        if std::env::var_os(NO_BROWSER_ENV).is_none() {
-            open_browser(&url);
+        if !args.no_browser && std::env::var_os(NO_BROWSER_ENV).is_none() {
+            hand_to_browser(&state, &url);
         }
         let idle = tokio::spawn(lock_when_idle(state.clone()));
         axum::serve(listener, app(state))
@@ -118,22 +119,22 @@ pub fn run(args: UiArgs) -> anyhow::Result<()> {
     })
 }
 
-/// Tries the desktop's "open this link" command; the printed link is the fallback.
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    if let Ok(mut child) = Command::new(opener)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        // Reaped in the background, so it does not linger as a zombie.
-        std::thread::spawn(move || child.wait());
+/// Opens the link in the desktop's browser through a private file (handoff.rs says why not
+/// on the command line); the printed link is the fallback. The file is kept until the link
+/// has been used.
+fn hand_to_browser(state: &UiState, url: &str) {
+    match handoff::LinkFile::write(url) {
+        Ok(file) => {
+            if handoff::open_in_browser(file.path()) {
+                *lock(&state.link_file) = Some(file);
+            } else {
+                eprintln!("Could not start your browser: open the link above yourself.");
+            }
+        }
+        Err(e) => eprintln!(
+            "Could not hand the link to your browser privately ({e}): open the link above \
+             yourself."
+        ),
     }
 }
 
@@ -188,6 +189,8 @@ struct Inner {
     /// The two `Host` values a request may carry.
     hosts: [String; 2],
     cookie_name: String,
+    /// The private page that hands the link to the browser, deleted once the link is used.
+    link_file: Mutex<Option<handoff::LinkFile>>,
     door: Mutex<Door>,
     desk: Mutex<Desk<Arc<Workstation>>>,
 }
@@ -250,6 +253,7 @@ impl UiState {
             // Cookies are not kept apart by port: the port in the name keeps two workstations,
             // or this one and a Fluister server on the same machine, from mixing them up.
             cookie_name: format!("fluister_ui_{}", s.port),
+            link_file: Mutex::new(None),
             door: Mutex::new(Door {
                 token: Some(s.token),
                 session: None,
@@ -287,6 +291,8 @@ impl UiState {
             return None;
         }
         door.token = None;
+        // The link is spent: the page that carried it has done its work.
+        *lock(&self.link_file) = None;
         let session = Session {
             cookie: Secret::random(),
             csrf: Secret::random(),
@@ -389,6 +395,7 @@ fn app(state: UiState) -> Router {
         .route("/case/{id}/reply", post(reply))
         .route("/case/{id}/note", post(note))
         .route("/case/{id}/status", post(set_status))
+        .route("/case/{id}/advisers", post(accept_advisers))
         .route("/case/{id}/export", post(export))
         .route("/case/{id}/attachments/{n}", get(attachment))
         .route("/static/adviser.css", get(stylesheet))
@@ -565,9 +572,9 @@ async fn inbox(
     let filter = query_param(q.as_deref(), "status").and_then(|s| Status::parse(&s));
     let flash = query_param(q.as_deref(), "flash").and_then(|f| Flash::from_param(&f));
     let ws = state.workstation(&csrf).await?;
-    let mut cases = blocking(move || Ok(ws.inbox(InboxFilter { status: filter })?)).await?;
-    inbox_order(&mut cases);
-    Ok(views::inbox(&state.frame(&csrf), &cases, filter, flash))
+    let mut inbox = blocking(move || Ok(ws.inbox(InboxFilter { status: filter })?)).await?;
+    inbox_order(&mut inbox.cases);
+    Ok(views::inbox(&state.frame(&csrf), &inbox, filter, flash))
 }
 
 /// `GET /case/{id}`: the whole case, decrypted; marked read once it has been rendered.
@@ -658,8 +665,13 @@ async fn send(
                 };
                 Ok(to_case(&id, flash))
             }
-            // Shown again with the text kept and what to change.
-            Err(e @ (EngineError::EmptyMessage | EngineError::LongMessage { .. })) => {
+            // Shown again with the text kept and what to change; a changed adviser list shows
+            // its warning there, with the text kept beside it (409: nothing was sealed).
+            Err(
+                e @ (EngineError::EmptyMessage
+                | EngineError::LongMessage { .. }
+                | EngineError::AdvisersChanged(_)),
+            ) => {
                 let case = ws
                     .case(&id)
                     .map_err(|e| UiError::from(e).keeping(text.clone()))?;
@@ -669,7 +681,11 @@ async fn send(
                     problem: &e,
                 };
                 let page = views::case(&s.frame(&csrf), &case, None, Some(&draft));
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+                let status = match e {
+                    EngineError::AdvisersChanged(_) => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Ok((status, page).into_response())
             }
             Err(e) => Err(UiError::from(e).keeping(text)),
         }
@@ -689,6 +705,27 @@ async fn set_status(
     blocking(move || {
         ws.set_status(&id, status)?;
         Ok(to_case(&id, Flash::Status(status)))
+    })
+    .await
+}
+
+/// `POST /case/{id}/advisers`: the adviser has checked the school's changed adviser list and
+/// accepts it. The form carries the fingerprint of the list it showed, so a list that changed
+/// again in the meantime is not accepted in its place.
+async fn accept_advisers(
+    State(state): State<UiState>,
+    Path(id): Path<String>,
+    mut form: CheckedForm,
+) -> Result<Response, UiError> {
+    engine::parse_id(&id)?;
+    let seen = form.take("fingerprint");
+    if seen.is_empty() {
+        return Err(UiError::BadForm);
+    }
+    let ws = state.workstation(&form.csrf).await?;
+    blocking(move || {
+        ws.accept_advisers(&id, Some(&seen))?;
+        Ok(to_case(&id, Flash::AdvisersAccepted))
     })
     .await
 }
@@ -873,6 +910,9 @@ impl IntoResponse for UiError {
                     EngineError::EmptyMessage | EngineError::LongMessage { .. } => {
                         StatusCode::UNPROCESSABLE_ENTITY
                     }
+                    EngineError::AdvisersChanged(_) | EngineError::AdvisersChangedAgain { .. } => {
+                        StatusCode::CONFLICT
+                    }
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
                 let page = views::failure(
@@ -999,6 +1039,8 @@ mod tests {
             attachments: 0,
             unread,
             readable: true,
+            unopened: None,
+            conversation_error: None,
         };
         let mut cases = vec![
             row("000000000000000a", "2026-03-01", 0),

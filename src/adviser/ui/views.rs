@@ -5,7 +5,8 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::Refusal;
 use crate::adviser::engine::{CaseAttachment, Error as EngineError, size_label};
-use crate::adviser::{Case, CaseMessage, CaseSummary};
+use crate::adviser::pins::AdviserChange;
+use crate::adviser::{Case, CaseMessage, CaseSummary, Inbox, Unopened};
 use crate::evidence::MediaType;
 use crate::report::{Category, DangerNow, ReportDocument};
 use crate::store::{Author, Status};
@@ -54,6 +55,7 @@ pub enum Flash {
     Replied,
     Noted,
     Status(Status),
+    AdvisersAccepted,
 }
 
 impl Flash {
@@ -65,6 +67,7 @@ impl Flash {
             Flash::Status(Status::New) => "status-new",
             Flash::Status(Status::Open) => "status-open",
             Flash::Status(Status::Closed) => "status-closed",
+            Flash::AdvisersAccepted => "advisers",
         }
     }
 
@@ -75,6 +78,7 @@ impl Flash {
             Flash::Status(Status::New),
             Flash::Status(Status::Open),
             Flash::Status(Status::Closed),
+            Flash::AdvisersAccepted,
         ]
         .into_iter()
         .find(|f| f.param() == p)
@@ -89,6 +93,10 @@ impl Flash {
                              de school."
                 .into(),
             Flash::Status(s) => format!("De status is nu: {}.", status_label(s)),
+            Flash::AdvisersAccepted => "De nieuwe adviseurslijst is op deze computer vastgelegd. \
+                                        Antwoorden en notities worden voortaan voor deze \
+                                        adviseurs versleuteld."
+                .into(),
         }
     }
 }
@@ -216,13 +224,14 @@ pub fn unlock(csrf: &str, wrong: bool, kept: Option<&str>) -> Markup {
     )
 }
 
-/// The inbox: a filter by status and one row per report.
+/// The inbox: a filter by status, what could not be opened, and one row per report.
 pub fn inbox(
     frame: &Frame<'_>,
-    cases: &[CaseSummary],
+    inbox: &Inbox,
     filter: Option<Status>,
     flash: Option<Flash>,
 ) -> Markup {
+    let cases = &inbox.cases;
     let filters = [
         (None, "Alle"),
         (Some(Status::New), "Nieuw"),
@@ -245,14 +254,15 @@ pub fn inbox(
                 }
             }
         }
-        @if cases.is_empty() {
+        (inbox_troubles(inbox))
+        @if cases.is_empty() && inbox.unlisted.is_empty() {
             p.empty {
                 @match filter {
                     Some(s) => { "Geen meldingen met status " (status_label(s)) "." }
                     None => "Nog geen meldingen.",
                 }
             }
-        } @else {
+        } @else if !cases.is_empty() {
             table.inbox {
                 thead {
                     tr {
@@ -274,9 +284,10 @@ pub fn inbox(
                             td { (c.received_on) }
                             td { (c.school) }
                             td {
-                                @match c.category {
-                                    Some(cat) => (category_label(cat)),
-                                    None => span.muted { "(niet voor jouw sleutel)" },
+                                @match (c.category, c.unopened) {
+                                    (Some(cat), _) => (category_label(cat)),
+                                    (None, Some(Unopened::Damaged)) => span.muted { "(beschadigd)" },
+                                    (None, _) => span.muted { "(niet voor jouw sleutel)" },
                                 }
                             }
                             td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
@@ -291,6 +302,57 @@ pub fn inbox(
         }
     };
     layout("Inbox", Some(frame), content)
+}
+
+/// The cases that could not be listed or opened in full, each by its id with a calm sentence,
+/// above the list of everything that could.
+fn inbox_troubles(inbox: &Inbox) -> Markup {
+    let damaged: Vec<&CaseSummary> = inbox
+        .cases
+        .iter()
+        .filter(|c| c.unopened == Some(Unopened::Damaged))
+        .collect();
+    let unfetched: Vec<&CaseSummary> = inbox
+        .cases
+        .iter()
+        .filter(|c| c.conversation_error.is_some())
+        .collect();
+    html! {
+        @if !inbox.all_well() {
+            section.trouble role="alert" aria-labelledby="trouble-title" {
+                h2 #trouble-title { "Niet alles kon worden geopend" }
+                p { "De andere meldingen staan gewoon in de lijst hieronder." }
+                ul {
+                    @for c in &damaged {
+                        li {
+                            "Melding " a.id href={ "/case/" (c.id) } { (c.id) }
+                            " kon niet worden geopend: de opgeslagen, versleutelde tekst is \
+                             beschadigd. Wat nog leesbaar is, zie je als je hem opent. Meld het \
+                             aan de IT van je school; een back-up kan een gave kopie hebben."
+                        }
+                    }
+                    @for c in &unfetched {
+                        li {
+                            "Van melding " a.id href={ "/case/" (c.id) } { (c.id) }
+                            " konden de berichten niet worden opgehaald, dus het aantal \
+                             ongelezen berichten is onbekend. Open de melding om het opnieuw te \
+                             proberen. (" (c.conversation_error.as_deref().unwrap_or_default()) ")"
+                        }
+                    }
+                    @for u in &inbox.unlisted {
+                        li {
+                            @match &u.id {
+                                Some(id) => { "De server gaf melding " span.id { (id) } }
+                                None => "De server gaf een regel zonder geldig meldingsnummer",
+                            }
+                            ", maar die is niet te lezen als melding. Meld het aan de IT van je \
+                             school. (" (u.detail) ")"
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn flash_box(flash: Option<Flash>) -> Markup {
@@ -325,6 +387,9 @@ pub fn case(
         p { a href="/" { "← Inbox" } }
         h1 { "Melding " (case.id) }
         (flash_box(flash))
+        @if let Some(change) = &case.advisers_changed {
+            (advisers_changed(frame, &base, change))
+        }
         dl.facts {
             dt { "School" } dd { (case.school) }
             dt { "Ontvangen" } dd { (case.received_on) }
@@ -354,6 +419,11 @@ pub fn case(
                     (image_links(&case.attachments, None))
                 }
             }
+            None if case.unopened == Some(Unopened::Damaged) => p.problem role="alert" {
+                "Deze melding kon niet worden geopend: de opgeslagen, versleutelde tekst is \
+                 beschadigd. Wat nog leesbaar is, staat hieronder. Meld het aan de IT van je \
+                 school; een back-up kan een gave kopie hebben."
+            },
             None => p.problem {
                 "Deze melding gaat niet open met jouw sleutel: hij is versleuteld voor de adviseurs \
                  die de school had toen hij binnenkwam. Een collega die toen adviseur was, kan hem lezen."
@@ -369,6 +439,17 @@ pub fn case(
         @if !case.attachments.is_empty() {
             (evidence_section(case))
         }
+        @if case.advisers_changed.is_some() {
+            section.write aria-labelledby="write-title" {
+                h2 #write-title { "Antwoord en privénotitie" }
+                p.warning {
+                    "Versturen kan pas weer als je de nieuwe adviseurslijst bovenaan deze pagina \
+                     hebt nagevraagd en geaccepteerd. Tot dan wordt er voor deze melding niets \
+                     versleuteld."
+                }
+                (kept_text(draft.map(|d| d.text)))
+            }
+        } @else {
         section.write aria-labelledby="reply-title" {
             h2 #reply-title { "Antwoord aan de leerling" }
             p.hint {
@@ -381,6 +462,7 @@ pub fn case(
             h2 #note-title { "Privénotitie" }
             p.hint { "Alleen voor de adviseurs van de school. De leerling kan dit nooit lezen." }
             (writing_form(frame, &format!("{base}/note"), "note-text", draft_for(Pad::Note), "Bewaar notitie"))
+        }
         }
         section.status-pad aria-labelledby="status-title" {
             h2 #status-title { "Status" }
@@ -411,6 +493,42 @@ pub fn case(
         }
     };
     layout(&format!("Melding {}", case.id), Some(frame), content)
+}
+
+/// The warning shown when the school's advisers, as the server lists them now, are not the
+/// set this computer pinned (pins.rs): who was added and removed, why it matters, and one
+/// button that accepts exactly the list shown.
+fn advisers_changed(frame: &Frame<'_>, base: &str, change: &AdviserChange) -> Markup {
+    html! {
+        section.duty.duty-danger #adviseurs role="alert" aria-labelledby="advisers-title" {
+            h2 #advisers-title { "Let op: de adviseurslijst van deze school is veranderd" }
+            p {
+                "De server noemt nu andere adviseurs voor school " strong { (change.school) }
+                " dan deze computer vastlegde toen je de school voor het eerst zag. Antwoorden en \
+                 notities worden versleuteld voor iedere adviseur op die lijst: een sleutel die \
+                 zonder medeweten van de school is toegevoegd, kan ze lezen. Daarom versleutelt \
+                 deze computer niets voor deze melding tot je de nieuwe lijst accepteert."
+            }
+            @if !change.added.is_empty() {
+                h3 { "Toegevoegd" }
+                ul.recipients { @for r in &change.added { li { code { (r) } } } }
+            }
+            @if !change.removed.is_empty() {
+                h3 { "Niet meer op de lijst" }
+                ul.recipients { @for r in &change.removed { li { code { (r) } } } }
+            }
+            p {
+                "Vraag een collega of de IT van je school of deze wijziging klopt, bijvoorbeeld \
+                 door de sleutels hierboven te vergelijken met wat nieuwe collega's van "
+                code { "fluister adviser init" } " kregen. Klopt het, accepteer dan de nieuwe lijst."
+            }
+            form method="post" action={ (base) "/advisers" } {
+                (csrf_field(frame.csrf))
+                input type="hidden" name="fingerprint" value=(change.fingerprint);
+                button type="submit" { "Nagevraagd: accepteer de nieuwe adviseurslijst" }
+            }
+        }
+    }
 }
 
 fn writing_form(
@@ -560,9 +678,10 @@ fn message(m: &CaseMessage, attachments: &[CaseAttachment]) -> Markup {
     html! {
         article class={ "message " (class) } {
             p.meta { strong { (who) } " · " time datetime=(m.sent_on) { (m.sent_on) } " · bericht " (m.seq) }
-            @match &m.text {
-                Some(text) => p.text dir="auto" { (text) },
-                None => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
+            @match (&m.text, m.unopened) {
+                (Some(text), _) => p.text dir="auto" { (text) },
+                (None, Some(Unopened::Damaged)) => p.muted { "Dit bericht is beschadigd en kon niet worden geopend." },
+                (None, _) => p.muted { "Dit bericht gaat niet open met jouw sleutel." },
             }
             (image_links(attachments, Some(m.seq)))
         }
@@ -742,21 +861,25 @@ mod tests {
             received_on: "2026-11-21".into(),
             status: Status::Open,
             report: Some(report(Category::AdultContact, Some(DangerNow::Yes))),
+            unopened: None,
             messages: vec![
                 CaseMessage {
                     seq: 1,
                     author: Author::Pupil,
                     sent_on: "2026-11-22".into(),
                     text: Some("</textarea><b>hoi</b>".into()),
+                    unopened: None,
                 },
                 CaseMessage {
                     seq: 2,
                     author: Author::Note,
                     sent_on: "2026-11-23".into(),
                     text: None,
+                    unopened: None,
                 },
             ],
             attachments: Vec::new(),
+            advisers_changed: None,
         };
         let empty = EngineError::EmptyMessage;
         let draft = Draft {
@@ -814,18 +937,21 @@ mod tests {
             received_on: "2026-11-21".into(),
             status: Status::Open,
             report: Some(report(Category::Bullying, None)),
+            unopened: None,
             messages: vec![
                 CaseMessage {
                     seq: 1,
                     author: Author::Pupil,
                     sent_on: "2026-11-22".into(),
                     text: Some("nog een".into()),
+                    unopened: None,
                 },
                 CaseMessage {
                     seq: 2,
                     author: Author::Pupil,
                     sent_on: "2026-11-23".into(),
                     text: None,
+                    unopened: None,
                 },
             ],
             attachments: vec![
@@ -833,6 +959,7 @@ mod tests {
                 attachment(2, Some(1), false),
                 attachment(3, Some(2), false),
             ],
+            advisers_changed: None,
         };
         let html = case_page(&case, None);
         for n in [1, 2] {
@@ -862,13 +989,65 @@ mod tests {
         assert!(!html.contains("<script") && !html.contains("style="));
     }
 
+    #[test]
+    fn a_changed_adviser_list_is_shown_and_nothing_can_be_sealed_until_accepted() {
+        let case = Case {
+            id: ReportId::parse("0123456789abcdef").unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            status: Status::Open,
+            unopened: None,
+            report: Some(report(Category::Bullying, None)),
+            messages: Vec::new(),
+            attachments: Vec::new(),
+            advisers_changed: Some(AdviserChange {
+                school: "demo".into(),
+                added: vec!["age1added".into()],
+                removed: vec!["age1removed".into()],
+                fingerprint: "00112233aabbccdd".into(),
+            }),
+        };
+        let refused = EngineError::AdvisersChanged(case.advisers_changed.clone().unwrap());
+        let draft = Draft {
+            pad: Pad::Reply,
+            text: "mijn antwoord",
+            problem: &refused,
+        };
+        let html = case_page(&case, Some(&draft));
+        for text in [
+            "de adviseurslijst van deze school is veranderd",
+            "<li><code>age1added</code></li>",
+            "<li><code>age1removed</code></li>",
+            r#"<form method="post" action="/case/0123456789abcdef/advisers">"#,
+            r#"<input type="hidden" name="fingerprint" value="00112233aabbccdd">"#,
+            "Versturen kan pas weer",
+            "mijn antwoord</textarea>",
+        ] {
+            assert!(html.contains(text), "{text} missing: {html}");
+        }
+        assert!(!html.contains("/reply\""), "no reply form");
+        assert!(!html.contains("/note\""), "no note form");
+        let forms = html.matches("<form ").count();
+        assert_eq!(forms, 4, "lock, accept, status and export");
+        assert_eq!(
+            html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
+                .count(),
+            forms
+        );
+    }
+
     fn case_page(case: &Case, draft: Option<&Draft<'_>>) -> String {
         super::case(&frame(), case, None, draft).into_string()
     }
 
     #[test]
     fn flash_words_round_trip_and_nothing_else_is_a_flash() {
-        for f in [Flash::Replied, Flash::Noted, Flash::Status(Status::Closed)] {
+        for f in [
+            Flash::Replied,
+            Flash::Noted,
+            Flash::Status(Status::Closed),
+            Flash::AdvisersAccepted,
+        ] {
             assert_eq!(Flash::from_param(f.param()), Some(f));
         }
         assert_eq!(Flash::from_param("<b>gehackt</b>"), None);
