@@ -377,51 +377,6 @@ impl Store {
         .await
     }
 
-    /// The reports of the given schools, newest first, optionally only one status and only
-    /// those with activity on or after `since` (a date).
-    pub async fn list_reports(
-        &self,
-        schools: Vec<String>,
-        status: Option<Status>,
-        since: Option<String>,
-    ) -> Result<Vec<ReportSummary>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT r.id, r.school, r.received_on, r.status, r.reporter_recipient, r.ciphertext,
-                        max(r.received_on, coalesce(max(m.sent_on), '')) AS last_activity,
-                        count(m.seq),
-                        max(CASE WHEN m.author = 'pupil' THEN m.sent_on END),
-                        (SELECT count(*) FROM attachments a WHERE a.report_id = r.id)
-                 FROM reports r LEFT JOIN messages m ON m.report_id = r.id
-                 WHERE r.school = ?1 AND (?2 IS NULL OR r.status = ?2)
-                 GROUP BY r.id
-                 HAVING ?3 IS NULL OR last_activity >= ?3
-                 ORDER BY last_activity DESC, r.received_on DESC, r.id",
-            )?;
-            let mut out = Vec::new();
-            for school in &schools {
-                let rows = stmt.query_map(
-                    params![school, status.map(Status::as_str), since.as_deref()],
-                    |row| {
-                        Ok(ReportSummary {
-                            report: row_to_report(row)?,
-                            last_activity: row.get(6)?,
-                            messages: row.get(7)?,
-                            last_pupil_message: row.get(8)?,
-                            attachments: row.get(9)?,
-                        })
-                    },
-                )?;
-                for r in rows {
-                    out.push(r?);
-                }
-            }
-            out.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
-            Ok(out)
-        })
-        .await
-    }
-
     /// One page of the reports of the given schools for the adviser API: those whose id sorts
     /// after `after`, in id order, at most `limit`, optionally only one status and only those
     /// with activity on or after `since` (a date).
@@ -958,7 +913,13 @@ mod tests {
         assert!(!store.set_status(gone, Status::Open).await.unwrap());
 
         let list = store
-            .list_reports(vec!["demo".into()], None, Some("2026-11-22".into()))
+            .list_reports_page(
+                vec!["demo".into()],
+                None,
+                Some("2026-11-22".into()),
+                None,
+                50,
+            )
             .await
             .unwrap();
         assert_eq!(list.len(), 1);
@@ -966,12 +927,12 @@ mod tests {
         assert_eq!(list[0].messages, 2);
         assert_eq!(list[0].last_pupil_message.as_deref(), Some("2026-11-22"));
         let none = store
-            .list_reports(vec!["demo".into()], Some(Status::Closed), None)
+            .list_reports_page(vec!["demo".into()], Some(Status::Closed), None, None, 50)
             .await
             .unwrap();
         assert!(none.is_empty());
         let other = store
-            .list_reports(vec!["other".into()], None, None)
+            .list_reports_page(vec!["other".into()], None, None, None, 50)
             .await
             .unwrap();
         assert!(other.is_empty());

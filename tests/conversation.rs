@@ -258,7 +258,10 @@ fn a_refused_follow_up_keeps_the_text_and_stores_nothing() {
         &[("code", &code), ("message", &long)],
     );
     assert_eq!(p.status, 422);
-    assert!(p.body.contains("Je bericht heeft 20.005 tekens. Er mogen er 20.000 in."));
+    assert!(
+        p.body
+            .contains("Je bericht heeft 20.005 tekens. Er mogen er 20.000 in.")
+    );
     assert!(p.body.contains(&long), "the whole text is kept");
     let p = post_form(
         &server.url("/check/message"),

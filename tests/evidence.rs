@@ -280,7 +280,12 @@ fn every_bad_file_is_refused_by_name_with_the_text_kept_and_nothing_stored() {
     // Not an image, whatever its name and declared type say.
     let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
     let page = post_report(&server, "bullying", &[("foto.jpg", &pdf)]);
-    assert_refused_and_kept(&server, &page, 422, "foto.jpg: dit is geen foto of screenshot");
+    assert_refused_and_kept(
+        &server,
+        &page,
+        422,
+        "foto.jpg: dit is geen foto of screenshot",
+    );
 
     // Damaged: half a JPEG.
     let half = &good[..good.len() / 2];
