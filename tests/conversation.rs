@@ -107,6 +107,12 @@ fn pupil_and_adviser_hold_a_conversation() {
             .contains("SENTINEL-REPLY Dank je. Ik ga je helpen.")
     );
     assert!(page.body.contains("De school schreef op"));
+    // The school's newest answer is the first thing under the title, before the whole thread
+    // (the pupil came back for it), and the help box is one line after the form.
+    let first = |needle: &str| page.body.find(needle).unwrap_or(usize::MAX);
+    assert!(first("Nieuwste antwoord van school") < first("Het hele gesprek"));
+    assert!(first("SENTINEL-REPLY") < first(REPORT));
+    assert!(page.body.contains("help-line") && !page.body.contains("Wil je met iemand praten?"));
     assert!(page.body.contains("in behandeling"));
     assert!(!page.body.contains("SENTINEL-NOTE"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
@@ -119,6 +125,8 @@ fn pupil_and_adviser_hold_a_conversation() {
     );
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Je bericht is verstuurd"));
+    let first = |needle: &str| page.body.find(needle).unwrap_or(usize::MAX);
+    assert!(first("Je bericht is verstuurd") < first("Het hele gesprek"));
     assert!(page.body.contains(FOLLOW_UP));
     assert!(page.body.contains("Jij schreef op"));
 

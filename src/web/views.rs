@@ -43,9 +43,25 @@ pub enum Notice {
     AlreadySent,
 }
 
-/// The page frame: language switch, help box, content, footer. `switch_path` is the address the
-/// language switch links to (with `?lang=` added); pages that answer a POST have none.
+/// The page frame with the help box as one line of numbers: every page but the report form.
 pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Markup) -> Markup {
+    page(lang, title, switch_path, help_line(lang), content)
+}
+
+/// The frame of the pages where a pupil starts: the whole help box, before the form.
+fn start_layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Markup) -> Markup {
+    page(lang, title, switch_path, help_box(lang), content)
+}
+
+/// The page frame: language switch, help, content, footer. `switch_path` is the address the
+/// language switch links to (with `?lang=` added); pages that answer a POST have none.
+fn page(
+    lang: Lang,
+    title: &str,
+    switch_path: Option<&str>,
+    help: Markup,
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) dir=(lang.dir()) {
@@ -76,7 +92,7 @@ pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Marku
                         }
                     }
                 }
-                (help_box(lang))
+                (help)
                 main { (content) }
                 footer { p { (t(lang, "footer-privacy")) } }
             }
@@ -84,7 +100,21 @@ pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Marku
     }
 }
 
-/// Where to go when someone is in danger now: on every pupil page.
+/// Where to go when someone is in danger now, in one line: on every page after the form, so
+/// what the pupil came back for is on the first screen and the numbers still are.
+fn help_line(lang: Lang) -> Markup {
+    html! {
+        aside.help.help-line aria-label=(t(lang, "help-title")) {
+            p {
+                strong { (t(lang, "help-line-danger")) " " a href="tel:112" { "112" } }
+                " · " (t(lang, "help-line-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
+                " · " (t(lang, "help-line-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" }
+            }
+        }
+    }
+}
+
+/// Where to go when someone is in danger now, in full: where a pupil starts.
 fn help_box(lang: Lang) -> Markup {
     html! {
         aside.help aria-labelledby="help-title" {
@@ -112,7 +142,7 @@ pub fn school_list(lang: Lang, schools: &[School]) -> Markup {
             }
         }
     };
-    layout(lang, &t(lang, "home-title"), Some("/"), content)
+    start_layout(lang, &t(lang, "home-title"), Some("/"), content)
 }
 
 /// The report form, empty or with what the pupil typed and what to fix.
@@ -183,7 +213,7 @@ pub fn report_form(
             button type="submit" { (t(lang, "form-submit")) }
         }
     };
-    layout(lang, &title, Some(&format!("/s/{}", school.slug)), content)
+    start_layout(lang, &title, Some(&format!("/s/{}", school.slug)), content)
 }
 
 fn notices_title(notices: &[Notice]) -> &'static str {
@@ -407,15 +437,25 @@ pub fn confirmation(
     let content = html! {
         h1 { (t(lang, "done-title")) }
         @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a href="tel:112" { "112" } } }
-        p { (t(lang, "done-code-intro")) }
-        p.code-box { output #pickup-code for="typed-code" { (code_grouped) } }
-        section.keep {
-            h2 { (t(lang, "done-keep-title")) }
-            ul {
-                li { (t(lang, "done-keep-1")) }
-                li { (t(lang, "done-keep-2")) }
-                li { (t(lang, "done-keep-3")) }
+        // Typing the code back proves it was kept only if it is not on the screen meanwhile: the
+        // checkbox hides it and shows the type-back box (CSS only, no script; without the style
+        // sheet both simply stay visible). A wrong try comes back with the code hidden.
+        input #kept.kept-toggle type="checkbox" checked[problem.is_some()];
+        div.code-step {
+            p { (t(lang, "done-code-intro")) }
+            p.code-box { output #pickup-code for="typed-code" { (code_grouped) } }
+            section.keep {
+                h2 { (t(lang, "done-keep-title")) }
+                ul {
+                    li { (t(lang, "done-keep-1")) }
+                    li { (t(lang, "done-keep-2")) }
+                    li { (t(lang, "done-keep-3")) }
+                }
             }
+        }
+        label.kept-label for="kept" {
+            span.show-when-unchecked { (t(lang, "done-kept")) }
+            span.show-when-checked { (t(lang, "done-show-again")) }
         }
         section.confirm aria-labelledby="confirm-title" {
             h2 #confirm-title { (t(lang, "confirm-title")) }
@@ -600,9 +640,30 @@ pub fn conversation(
     };
     let category = format!("category-{}", doc.category.slug().replace('_', "-"));
     let answered = conv.messages.iter().any(|m| !m.from_pupil);
+    // What the pupil came back for goes on the first screen: the outcome of what they just sent,
+    // then the school's newest answer. The whole conversation follows in order.
+    let newest_answer = conv
+        .messages
+        .iter()
+        .rev()
+        .find(|m| !m.from_pupil && m.text.as_deref().is_some_and(|t| !t.is_empty()));
+    let problem = follow_up.as_ref().filter(|f| **f != FollowUp::Sent);
     let content = html! {
         h1 { (t(lang, "conv-title")) }
+        @if follow_up == Some(FollowUp::Sent) { p.ok role="status" { (t(lang, "conv-sent")) } }
+        @if problem.is_some() {
+            p.error role="alert" { (t(lang, "conv-not-sent")) " " a href="#write-title" { (t(lang, "conv-to-message")) } }
+        }
         p.status { (t(lang, "conv-status")) " " strong { (t(lang, status)) } }
+        @if let Some(m) = newest_answer {
+            article.message.from-school.newest aria-labelledby="newest-title" {
+                h2 #newest-title { (t_args(lang, "conv-newest", &date(&m.sent_on))) }
+                p.text { (m.text.as_deref().unwrap_or_default()) }
+                (attachments_line(lang, m.attachments))
+            }
+            p { a href="#write-title" { (t(lang, "conv-to-message")) } }
+        }
+        h2.thread-title { (t(lang, "conv-thread")) }
         article.message.from-pupil {
             h2 { (t_args(lang, "conv-your-report", &date(&conv.received_on))) }
             p { strong { (t(lang, &category)) } }
@@ -629,7 +690,7 @@ pub fn conversation(
         section.write aria-labelledby="write-title" {
             h2 #write-title { (t(lang, "conv-write-title")) }
             @match &follow_up {
-                Some(FollowUp::Sent) => p.ok role="status" { (t(lang, "conv-sent")) },
+                Some(FollowUp::Sent) => {},
                 Some(FollowUp::Problem(p)) => p.error role="alert" { (message_problem_text(lang, *p)) },
                 Some(FollowUp::InvalidUtf8) => p.error role="alert" { (t(lang, "problem-invalid-utf8")) },
                 Some(FollowUp::Unavailable) => p.error role="alert" { (t(lang, "message-unavailable")) },
