@@ -83,6 +83,25 @@ impl PickupCode {
         &self.0
     }
 
+    /// An HTML `pattern` that accepts exactly the spellings `parse` reads as this code: any case,
+    /// O for 0, I or L for 1, and spaces, dashes or dots anywhere. The confirmation page checks
+    /// the typed-back code with it in the browser, without script and without a request, so
+    /// there is no page after it that Back would have to send again.
+    pub fn typed_pattern(&self) -> String {
+        let separators = r"[\s.\-]*";
+        let symbols: Vec<String> = self
+            .0
+            .chars()
+            .map(|c| match c {
+                '0' => "[0Oo]".to_owned(),
+                '1' => "[1IiLl]".to_owned(),
+                c if c.is_ascii_digit() => c.to_string(),
+                c => format!("[{}{}]", c, c.to_ascii_lowercase()),
+            })
+            .collect();
+        format!("{separators}{}{separators}", symbols.join(separators))
+    }
+
     /// The code as a pupil sees it: four groups of four, e.g. `7KQM-9XTR-2HVD-P4WA`.
     pub fn grouped(&self) -> String {
         let b = self.0.as_bytes();
@@ -137,6 +156,15 @@ mod tests {
                 .normalised(),
             with_zero_and_one.normalised()
         );
+    }
+
+    #[test]
+    fn the_typed_pattern_spells_out_every_accepted_form() {
+        let code = PickupCode::parse("10AB-CDEF-GHJK-MNPQ").unwrap();
+        let pattern = code.typed_pattern();
+        assert!(pattern.starts_with(r"[\s.\-]*[1IiLl][\s.\-]*[0Oo][\s.\-]*[Aa]"));
+        assert!(pattern.ends_with(r"[Qq][\s.\-]*"));
+        assert_eq!(pattern.matches(r"[\s.\-]*").count(), CODE_LEN + 1);
     }
 
     #[test]

@@ -86,6 +86,7 @@ confirm-empty = Type your code in the box.
 confirm-wrong-length = A code has 16 characters. You typed { $count }.
 confirm-bad-symbol = There is a character in it that is never in a code. A code only has digits and letters.
 confirm-mismatch = That is not the same code. Look carefully and fix what you wrote down.
+confirm-pattern-hint = Type the code you just got. Capitals, spaces and dashes do not matter.
 confirm-unknown = We cannot find this code. Check it and try again.
 confirm-ok-title = Your code works
 confirm-ok = Well done! You kept your code safe.

@@ -86,6 +86,7 @@ confirm-empty = Typ je code in het vak.
 confirm-wrong-length = Een code heeft 16 tekens. Jij typte er { $count }.
 confirm-bad-symbol = Er staat een teken in dat nooit in een code zit. Een code heeft alleen cijfers en letters.
 confirm-mismatch = Dat is niet dezelfde code. Kijk goed en verbeter wat je hebt opgeschreven.
+confirm-pattern-hint = Typ de code over die je net kreeg. Hoofdletters, spaties en streepjes maken niet uit.
 confirm-unknown = We kunnen deze code niet vinden. Kijk hem na en probeer het opnieuw.
 confirm-ok-title = Je code werkt
 confirm-ok = Goed zo! Je hebt je code goed bewaard.

@@ -4,6 +4,7 @@
 use fluent_bundle::FluentValue;
 use maud::{DOCTYPE, Markup, html};
 
+use crate::code::PickupCode;
 use crate::config::School;
 use crate::conversation::{Conversation, MessageProblem};
 use crate::evidence::{FILES_MAX, ImageProblem};
@@ -434,6 +435,9 @@ pub fn confirmation(
     typed: &str,
     problem: Option<ConfirmProblem>,
 ) -> Markup {
+    let pattern = PickupCode::parse(code_grouped)
+        .ok()
+        .map(|c| c.typed_pattern());
     let content = html! {
         h1 { (t(lang, "done-title")) }
         @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a href="tel:112" { "112" } } }
@@ -459,17 +463,27 @@ pub fn confirmation(
         }
         section.confirm aria-labelledby="confirm-title" {
             h2 #confirm-title { (t(lang, "confirm-title")) }
+            // The browser checks the typed code against the pattern: when it matches, the style
+            // sheet shows "your code works" and hides the button, so nothing is sent and Back
+            // never meets a page to send again. The form is the fallback for browsers that do
+            // not check patterns: the server then checks the code (/check/confirm).
             form method="post" action={ "/check/confirm?lang=" (lang.code()) } {
                 input type="hidden" name="lang" value=(lang.code());
                 input type="hidden" name="shown" value=(code_grouped);
-                div.field.error[problem.is_some()] {
+                div.field.typed-back.error[problem.is_some()] {
                     label for="typed-code" { (t(lang, "confirm-label")) }
                     @if let Some(p) = problem { p.error role="alert" { (confirm_problem_text(lang, p)) } }
                     input #typed-code type="text" name="code" value=(typed) autocomplete="off"
-                        autocapitalize="characters" spellcheck="false" inputmode="text"
+                        autocapitalize="characters" spellcheck="false" inputmode="text" required
+                        pattern=[pattern.as_deref()] title=(t(lang, "confirm-pattern-hint"))
                         aria-invalid=[problem.map(|_| "true")];
+                    div.works role="status" {
+                        p.ok { strong { (t(lang, "confirm-ok-title")) "." } " " (t(lang, "confirm-ok")) }
+                        p { (t(lang, "confirm-come-back")) }
+                        p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
+                    }
+                    button type="submit" { (t(lang, "confirm-submit")) }
                 }
-                button type="submit" { (t(lang, "confirm-submit")) }
             }
         }
     };
