@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
 use zeroize::Zeroizing;
@@ -24,20 +24,33 @@ use super::upload::{self, Broken, Submitted};
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
+/// How an empty report form may be cached: by this browser only, revalidated on every normal
+/// visit, but kept for Back. Back from the confirmation then shows the very form that was
+/// sent, with its submission token, so sending it again is a resubmission and not a second
+/// report (Chromium restores the typed text but not a hidden field of a refetched page). The
+/// empty form holds nothing of the pupil; every page that does stays `no-store`.
+const FORM_CACHE: &str = "private, no-cache";
+
 /// `GET /`: the form of the only school, or the list of schools.
-pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Markup {
+pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let lang = lang_of(&q);
     match state.config.schools.as_slice() {
-        [only] => views::report_form(
-            lang,
-            only,
-            &ReportForm::default(),
-            &[],
-            state.config.evidence_file_mib,
-            &SubmissionToken::generate().to_hex(),
-        ),
-        schools => views::school_list(lang, schools),
+        [only] => empty_form(&state, lang, only),
+        schools => views::school_list(lang, schools).into_response(),
     }
+}
+
+/// A new, empty report form with a fresh submission token.
+fn empty_form(state: &AppState, lang: Lang, school: &crate::config::School) -> Response {
+    let page = views::report_form(
+        lang,
+        school,
+        &ReportForm::default(),
+        &[],
+        state.config.evidence_file_mib,
+        &SubmissionToken::generate().to_hex(),
+    );
+    ([(header::CACHE_CONTROL, FORM_CACHE)], page).into_response()
 }
 
 /// `GET /s/{school}`: the report form.
@@ -45,17 +58,10 @@ pub async fn report_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Markup, AppError> {
+) -> Result<Response, AppError> {
     let lang = lang_of(&q);
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
-    Ok(views::report_form(
-        lang,
-        school,
-        &ReportForm::default(),
-        &[],
-        state.config.evidence_file_mib,
-        &SubmissionToken::generate().to_hex(),
-    ))
+    Ok(empty_form(&state, lang, school))
 }
 
 /// `POST /s/{school}/report`: validate, clean the evidence, seal and store durably, then show
