@@ -378,3 +378,48 @@ fn a_folder_from_the_flawed_version_is_migrated_and_its_codes_still_work() {
     );
     assert!(page.body.contains(&old[2].description), "{}", page.body);
 }
+
+/// The thief above tries the labels `keys::labels()` lists, with the HMAC and HKDF forms the
+/// crate uses. A derivation added anywhere else would escape it, so this test fails on one:
+/// HMAC and HKDF appear only in the key schedule and in the rate limiter (whose key lives in
+/// memory only and is never stored), and every byte-string label with the project's name is
+/// one the thief knows.
+#[test]
+fn every_derivation_in_the_crate_is_one_the_thief_tries() {
+    let known = fluister::keys::labels();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut derivers = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
+            if ["Hkdf", "Hmac<", "hmac::", "hkdf::"]
+                .iter()
+                .any(|t| text.contains(t))
+            {
+                derivers.push(name.display().to_string());
+            }
+            for (i, _) in text.match_indices("b\"fluister") {
+                let label = &text[i + 2..];
+                let label = &label[..label.find('"').unwrap()];
+                assert!(
+                    known.contains(&label.as_bytes()),
+                    "{}: label {label:?} is not in keys::labels(), so the thief's test never \
+                     tries it; add it there",
+                    name.display()
+                );
+            }
+        }
+    }
+    derivers.sort();
+    assert_eq!(
+        derivers,
+        ["src/keys.rs", "src/ratelimit.rs"],
+        "a new place derives keys: put it in src/keys.rs under a labelled purpose"
+    );
+}
