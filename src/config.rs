@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use age::x25519;
 use serde::Deserialize;
 
 use crate::crypto;
+use crate::net::Network;
 use crate::ratelimit::Limits;
 
 /// Adviser sign-in lifetime when the config does not say.
@@ -39,8 +40,8 @@ pub struct Config {
     pub session_hours: f64,
     /// Rate limits per concern.
     pub limits: Limits,
-    /// Reverse proxies whose `X-Forwarded-For` is believed, as networks (address, prefix).
-    pub trusted_proxies: Vec<(IpAddr, u8)>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<Network>,
     /// Every pupil arrives through a Tor onion service (from loopback): per-source limits off.
     pub tor: bool,
     /// The largest evidence image a pupil may send, in MiB.
@@ -203,21 +204,6 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
     })
 }
 
-/// Parses `"10.0.0.1"` or `"10.0.0.0/8"` (IPv4 or IPv6) into a network.
-fn parse_network(s: &str) -> Option<(IpAddr, u8)> {
-    let (addr, prefix) = match s.trim().split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (s.trim(), None),
-    };
-    let ip: IpAddr = addr.parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let prefix = match prefix {
-        Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max)?,
-        None => max,
-    };
-    Some((ip, prefix))
-}
-
 #[derive(Deserialize)]
 struct RawSchool {
     slug: Option<String>,
@@ -292,7 +278,7 @@ pub fn parse(
     }
     let mut trusted_proxies = Vec::new();
     for (i, p) in raw.trusted_proxies.iter().enumerate() {
-        trusted_proxies.push(parse_network(p).ok_or_else(|| {
+        trusted_proxies.push(Network::parse(p).ok_or_else(|| {
             invalid(format!(
                 "trusted_proxies[{i}] = \"{p}\" is not an address or network, e.g. \"127.0.0.1\" \
                  or \"10.0.0.0/8\""

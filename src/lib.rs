@@ -12,6 +12,7 @@ pub mod date;
 pub mod evidence;
 pub mod i18n;
 pub mod intake;
+pub mod net;
 pub mod ratelimit;
 pub mod report;
 pub mod server;

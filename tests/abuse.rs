@@ -354,3 +354,33 @@ fn kill_9_during_submissions_loses_no_code_that_was_shown() {
     );
     assert_eq!(p.status, 200, "the last code shown before the kill works");
 }
+
+/// Info item: a proxy that writes `ip:port` or `[v6]:port` into X-Forwarded-For still tells
+/// its pupils apart (they all counted as the proxy before).
+#[test]
+fn forwarded_addresses_with_a_port_are_told_apart() {
+    let (_tmp, server, _) = limited_server(
+        "trusted_proxies = [\"127.0.27.1\"]\n[limits]\nreports_per_source_per_hour = 1",
+    );
+    let via_proxy = |forwarded: &str| {
+        let body = encode(&[("description", "via de proxy")]);
+        raw_request_with(
+            Ipv4Addr::new(127, 0, 27, 1),
+            &server.base,
+            "POST",
+            "/s/demo/report",
+            &[("X-Forwarded-For", forwarded)],
+            &body,
+        )
+        .unwrap()
+        .0
+    };
+    assert_eq!(via_proxy("203.0.113.7:51234"), 200);
+    assert_eq!(via_proxy("[2001:db8:1::7]:443"), 200, "another pupil");
+    assert_eq!(
+        via_proxy("198.51.100.3:80, 203.0.113.8:6000"),
+        200,
+        "a third"
+    );
+    assert_eq!(via_proxy("203.0.113.7:40000"), 429, "the first pupil again");
+}
