@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use age::x25519;
@@ -92,6 +92,14 @@ pub enum ConfigError {
     Listen(String),
     #[error("data folder {path}: {source}")]
     DataDir { path: PathBuf, source: io::Error },
+    #[error(
+        "data folder {} (data_dir) is open to other users of this machine (mode {mode:03o}); it \
+         holds the database and server-secret. Fix it with `chmod 700 {}` and keep it owned by \
+         the user that runs fluister",
+        .path.display(),
+        .path.display()
+    )]
+    DataDirOpen { path: PathBuf, mode: u32 },
     #[error("demo adviser key {path}: {message}")]
     DemoKey { path: PathBuf, message: String },
 }
@@ -459,16 +467,27 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
     })
 }
 
-/// Creates the data folder (mode 0700) if it is not there yet.
+/// Creates the data folder (mode 0700) if it is not there yet, and refuses one that other users
+/// of the machine can read, enter or write: it holds the server secret, and whoever has that
+/// and the database is one pickup code away from a report.
 pub fn ensure_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let io_err = |source| ConfigError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|source| ConfigError::DataDir {
+        .map_err(io_err)?;
+    let mode = fs::metadata(dir).map_err(io_err)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::DataDirOpen {
             path: dir.to_owned(),
-            source,
-        })
+            mode,
+        });
+    }
+    Ok(())
 }
 
 fn ensure_demo_key(path: &Path) -> Result<x25519::Recipient, ConfigError> {
@@ -581,6 +600,29 @@ mod tests {
     }
 
     #[test]
+    fn a_data_folder_open_to_others_is_refused_with_the_fix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        ensure_data_dir(&dir).unwrap();
+        assert_eq!(
+            fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        for mode in [0o755, 0o750, 0o701, 0o770] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let e = ensure_data_dir(&dir).unwrap_err().to_string();
+            assert!(
+                e.contains("data_dir")
+                    && e.contains(&format!("mode {mode:03o}"))
+                    && e.contains(&format!("chmod 700 {}", dir.display())),
+                "{e}"
+            );
+        }
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        ensure_data_dir(&dir).unwrap();
+    }
+
+    #[test]
     fn the_shipped_example_is_valid() {
         let text = include_str!("../docs/fluister.example.toml");
         parse(text, Path::new("example"), None, None).unwrap();
@@ -588,9 +630,10 @@ mod tests {
 
     #[test]
     fn demo_reuses_its_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = demo(None, Some(dir.path())).unwrap();
-        let b = demo(None, Some(dir.path())).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let a = demo(None, Some(&dir)).unwrap();
+        let b = demo(None, Some(&dir)).unwrap();
         assert_eq!(
             a.schools[0].advisers[0].to_string(),
             b.schools[0].advisers[0].to_string()
