@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::crypto;
 use crate::net::Network;
-use crate::ratelimit::Limits;
+use crate::ratelimit::{Limits, SHARED_SCALE};
 
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
@@ -42,6 +42,9 @@ pub struct Config {
     pub limits: Limits,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<Network>,
+    /// Networks where many pupils share one address (a school's NAT): their per-source limits
+    /// are `SHARED_SCALE` times the configured ones.
+    pub shared_networks: Vec<Network>,
     /// Every pupil arrives through a Tor onion service (from loopback): per-source limits off.
     pub tor: bool,
     /// The largest evidence image a pupil may send, in MiB.
@@ -69,6 +72,7 @@ impl Config {
             session_hours: DEFAULT_SESSION_HOURS,
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
+            shared_networks: Vec::new(),
             tor: false,
             evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
         }
@@ -109,27 +113,34 @@ pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
 /// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
 const MAX_EVIDENCE_FILE_MIB: u32 = 50;
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "session_hours",
     "trusted_proxies",
+    "shared_networks",
     "tor",
     "evidence_file_mib",
     "limits",
     "school",
 ];
-const LIMIT_KEYS: [&str; 8] = [
+const LIMIT_KEYS: [&str; 9] = [
     "reports_per_source_per_hour",
     "reports_per_school_per_minute",
     "checks_per_source_per_minute",
     "failed_checks_per_minute",
+    "failed_checks_per_network_per_minute",
     "messages_per_report_per_hour",
     "uploads_per_source_per_hour",
     "signins_per_source_per_minute",
     "signins_per_recipient_per_minute",
 ];
 const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
+
+/// Shortest prefix accepted in `shared_networks`: a school's network, not a slice of the
+/// internet whose every address would get ten times the limits.
+const SHARED_MIN_PREFIX_V4: u8 = 16;
+const SHARED_MIN_PREFIX_V6: u8 = 32;
 
 #[derive(Deserialize)]
 struct RawConfig {
@@ -138,6 +149,8 @@ struct RawConfig {
     session_hours: Option<f64>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
+    #[serde(default)]
+    shared_networks: Vec<String>,
     #[serde(default)]
     tor: bool,
     evidence_file_mib: Option<u32>,
@@ -153,6 +166,7 @@ struct RawLimits {
     reports_per_school_per_minute: Option<u32>,
     checks_per_source_per_minute: Option<u32>,
     failed_checks_per_minute: Option<u32>,
+    failed_checks_per_network_per_minute: Option<u32>,
     messages_per_report_per_hour: Option<u32>,
     uploads_per_source_per_hour: Option<u32>,
     signins_per_source_per_minute: Option<u32>,
@@ -168,6 +182,25 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
         Some(n) => Ok(n),
         None => Ok(default),
     };
+    let failed_checks_per_minute = pick(
+        "failed_checks_per_minute",
+        raw.failed_checks_per_minute,
+        d.failed_checks_per_minute,
+    )?;
+    // Unset, a network's share follows the global ceiling: a tenth of it.
+    let failed_checks_per_network_per_minute = pick(
+        "failed_checks_per_network_per_minute",
+        raw.failed_checks_per_network_per_minute,
+        (failed_checks_per_minute / 10).max(1),
+    )?;
+    if failed_checks_per_network_per_minute > failed_checks_per_minute {
+        return Err(format!(
+            "limits.failed_checks_per_network_per_minute = {failed_checks_per_network_per_minute} \
+             is more than limits.failed_checks_per_minute = {failed_checks_per_minute}: one \
+             network could then close look-ups for everyone. Use at most \
+             {failed_checks_per_minute} (unset, it is a tenth of failed_checks_per_minute)"
+        ));
+    }
     Ok(Limits {
         reports_per_source_per_hour: pick(
             "reports_per_source_per_hour",
@@ -184,11 +217,8 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             raw.checks_per_source_per_minute,
             d.checks_per_source_per_minute,
         )?,
-        failed_checks_per_minute: pick(
-            "failed_checks_per_minute",
-            raw.failed_checks_per_minute,
-            d.failed_checks_per_minute,
-        )?,
+        failed_checks_per_minute,
+        failed_checks_per_network_per_minute,
         messages_per_report_per_hour: pick(
             "messages_per_report_per_hour",
             raw.messages_per_report_per_hour,
@@ -210,6 +240,35 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             d.signins_per_recipient_per_minute,
         )?,
     })
+}
+
+/// The `shared_networks` list: networks of a school's size, each at most once.
+fn validate_shared_networks(raw: &[String]) -> Result<Vec<Network>, String> {
+    let mut networks = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let at = format!("shared_networks[{i}] = \"{s}\"");
+        let Some(net) = Network::parse(s) else {
+            return Err(format!(
+                "{at} is not a network, e.g. \"192.0.2.0/24\" or \"2001:db8::/48\""
+            ));
+        };
+        let (min, family) = if net.is_ipv4() {
+            (SHARED_MIN_PREFIX_V4, "IPv4")
+        } else {
+            (SHARED_MIN_PREFIX_V6, "IPv6")
+        };
+        if net.prefix() < min {
+            return Err(format!(
+                "{at} is too wide: every address in it gets {SHARED_SCALE} times the per-source \
+                 limits. List the school's own network, at most a /{min} for {family}"
+            ));
+        }
+        if networks.contains(&net) {
+            return Err(format!("{at} is listed twice"));
+        }
+        networks.push(net);
+    }
+    Ok(networks)
 }
 
 #[derive(Deserialize)]
@@ -284,6 +343,7 @@ pub fn parse(
              {MAX_EVIDENCE_FILE_MIB} MiB (the default is {DEFAULT_EVIDENCE_FILE_MIB})"
         )));
     }
+    let shared_networks = validate_shared_networks(&raw.shared_networks).map_err(&invalid)?;
     let mut trusted_proxies = Vec::new();
     for (i, p) in raw.trusted_proxies.iter().enumerate() {
         trusted_proxies.push(Network::parse(p).ok_or_else(|| {
@@ -320,6 +380,7 @@ pub fn parse(
         session_hours,
         limits,
         trusted_proxies,
+        shared_networks,
         tor: raw.tor,
         evidence_file_mib,
     })
@@ -597,6 +658,47 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("unknown setting \"colour\""), "{e}");
+    }
+
+    #[test]
+    fn shared_networks_and_the_new_limits_are_checked_at_start() {
+        let ok = school(&format!("advisers = [\"{R1}\"]"));
+        let c = parse_str(&format!(
+            "shared_networks = [\"192.0.2.0/24\", \"2001:db8::/48\"]\n{ok}"
+        ))
+        .unwrap();
+        assert_eq!(c.shared_networks.len(), 2);
+        assert!(c.shared_networks[0].contains("192.0.2.77".parse().unwrap()));
+        for (bad, says) in [
+            (
+                "\"192.0.2.0/33\"",
+                "shared_networks[0] = \"192.0.2.0/33\" is not a network",
+            ),
+            (
+                "\"school\"",
+                "shared_networks[0] = \"school\" is not a network",
+            ),
+            ("\"10.0.0.0/8\"", "at most a /16 for IPv4"),
+            ("\"::/0\"", "at most a /32 for IPv6"),
+            (
+                "\"192.0.2.0/24\", \"192.0.2.0/24\"",
+                "shared_networks[1] = \"192.0.2.0/24\" is listed twice",
+            ),
+        ] {
+            let e = parse_str(&format!("shared_networks = [{bad}]\n{ok}")).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
+        // A network's share of failed look-ups follows the global ceiling unless set.
+        let c = parse_str(&format!("{ok}\n[limits]\nfailed_checks_per_minute = 50")).unwrap();
+        assert_eq!(c.limits.failed_checks_per_network_per_minute, 5);
+        let e = parse_str(&format!(
+            "{ok}\n[limits]\nfailed_checks_per_minute = 50\nfailed_checks_per_network_per_minute = 60"
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("limits.failed_checks_per_network_per_minute = 60"),
+            "{e}"
+        );
     }
 
     #[test]

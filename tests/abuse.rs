@@ -191,21 +191,16 @@ fn a_flood_from_many_addresses_is_refused_while_every_pupil_gets_through() {
 }
 
 #[test]
-fn failed_code_guesses_from_many_addresses_hit_a_global_ceiling() {
+fn failed_code_guesses_from_many_networks_hit_a_global_ceiling() {
     let (_tmp, server, _) =
         limited_server("[limits]\nfailed_checks_per_minute = 20\nchecks_per_source_per_minute = 5");
     let base = server.base.clone();
     let mut statuses = Vec::new();
+    // One guess from each of 40 networks (/24s): no network's own share runs out.
     for n in 0..40u8 {
         let body = encode(&[("code", &PickupCode::generate().grouped())]);
-        let (status, _) = raw_request_from(
-            Ipv4Addr::new(127, 3, 0, n + 1),
-            &base,
-            "POST",
-            "/check",
-            &body,
-        )
-        .unwrap();
+        let (status, _) =
+            raw_request_from(Ipv4Addr::new(127, 3, n, 1), &base, "POST", "/check", &body).unwrap();
         statuses.push(status);
     }
     assert!(statuses[..20].iter().all(|&s| s == 404), "{statuses:?}");
@@ -383,4 +378,78 @@ fn forwarded_addresses_with_a_port_are_told_apart() {
         "a third"
     );
     assert_eq!(via_proxy("203.0.113.7:40000"), 429, "the first pupil again");
+}
+
+/// Finding "look-ups shut off for everyone": some ten wrong codes a second from a few addresses
+/// kept the global failed-look-up ceiling closed, and a pupil with a valid code got 429.
+#[test]
+fn wrong_codes_from_a_few_networks_do_not_shut_look_ups_for_everyone() {
+    // A network's share is a tenth of the global ceiling: 6 of 60.
+    let (_tmp, server, _) = limited_server("[limits]\nfailed_checks_per_minute = 60");
+    let code = post_form(&server.url("/s/demo/report"), &[("description", "hallo")])
+        .pickup_code()
+        .unwrap();
+    // Three networks, four addresses each, ten wrong codes per address: 120 guesses.
+    let mut not_found = 0;
+    let mut refused = 0;
+    for net in 1..=3u8 {
+        for host in 1..=4u8 {
+            for _ in 0..10 {
+                let body = encode(&[("code", &PickupCode::generate().grouped())]);
+                let source = Ipv4Addr::new(127, 23, net, host);
+                match raw_request_from(source, &server.base, "POST", "/check", &body).unwrap() {
+                    (404, _) => not_found += 1,
+                    (429, _) => refused += 1,
+                    (other, _) => panic!("unexpected {other}"),
+                }
+            }
+        }
+    }
+    // Each network: its share, and the one guess that found the share spent.
+    assert!(
+        not_found <= 3 * (6 + 1),
+        "each network guessed within its share: {not_found}"
+    );
+    assert_eq!(not_found + refused, 120);
+    // A new address in a guessing network waits with it…
+    let body = encode(&[("code", &PickupCode::generate().grouped())]);
+    let (status, _) = raw_request_from(
+        Ipv4Addr::new(127, 23, 1, 99),
+        &server.base,
+        "POST",
+        "/check",
+        &body,
+    )
+    .unwrap();
+    assert_eq!(status, 429);
+    // …while a pupil anywhere else opens their conversation.
+    let p = post_form(&server.url("/check"), &[("code", &code)]);
+    assert_eq!(p.status, 200, "{}", p.body);
+}
+
+/// Issue 10, item 6: a whole school behind one NAT address reports during an anti-bullying
+/// week without hitting the per-source report limit.
+#[test]
+fn a_school_behind_one_address_is_not_limited_like_one_pupil() {
+    let (_tmp, server, _) = limited_server(
+        "shared_networks = [\"127.25.0.0/16\", \"2001:db8::/48\"]\n\
+         [limits]\nreports_per_source_per_hour = 2",
+    );
+    let report = |source: Ipv4Addr| {
+        let body = encode(&[("description", "iedereen probeert het formulier")]);
+        raw_request_from(source, &server.base, "POST", "/s/demo/report", &body)
+            .unwrap()
+            .0
+    };
+    let school = Ipv4Addr::new(127, 25, 0, 1);
+    let statuses: Vec<u16> = (0..21).map(|_| report(school)).collect();
+    assert!(statuses[..20].iter().all(|&s| s == 200), "{statuses:?}");
+    assert_eq!(statuses[20], 429, "ten times the limit, not unlimited");
+    let home = Ipv4Addr::new(127, 26, 0, 1);
+    let statuses: Vec<u16> = (0..3).map(|_| report(home)).collect();
+    assert_eq!(
+        statuses,
+        [200, 200, 429],
+        "other addresses: the limit as set"
+    );
 }

@@ -48,7 +48,7 @@ pub struct Inner {
 impl AppState {
     pub fn new(config: Config, secret: ServerSecret, store: Store) -> Self {
         let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
-        let limiters = Limiters::new(&config.limits, config.tor);
+        let limiters = Limiters::new(&config.limits, config.tor, &config.shared_networks);
         let images = ImageWork::new(config.evidence_file_mib as usize * 1024 * 1024);
         AppState(Arc::new(Inner {
             config,

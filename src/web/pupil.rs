@@ -197,12 +197,8 @@ enum Lookup {
 }
 
 /// Parses a typed code, applies the look-up limits and finds its report. A code that opens
-/// nothing counts against the global ceiling on failed look-ups.
-async fn look_up(
-    state: &AppState,
-    source: crate::ratelimit::Source,
-    typed: &str,
-) -> Result<Lookup, StoreFailure> {
+/// nothing counts against its network's share and the global ceiling on failed look-ups.
+async fn look_up(state: &AppState, source: Source, typed: &str) -> Result<Lookup, StoreFailure> {
     let code = match PickupCode::parse(typed) {
         Ok(code) => code,
         Err(e) => return Ok(Lookup::Refused(shape_problem(e), None)),
@@ -216,7 +212,7 @@ async fn look_up(
     match conversation::locate(&state.store, &state.secret, &code).await {
         Ok(Some(thread)) => Ok(Lookup::Found(thread)),
         Ok(None) => {
-            state.limiters.code_failed();
+            state.limiters.code_failed(source);
             Ok(Lookup::Refused(CheckProblem::NotFound, None))
         }
         Err(e) => {
