@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use age::x25519;
 use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hmac::{Hmac, Mac};
@@ -221,12 +222,14 @@ pub struct Limiters {
     messages_by_report: Limiter<String>,
     uploads_by_source: PerSource,
     signins_by_source: PerSource,
-    signins_by_recipient: Limiter<String>,
+    /// Keyed on the adviser's recipient *and* the source together (see `signin_challenge`).
+    signins_by_recipient: Limiter<[u8; 16]>,
 }
 
-/// Domain labels, so a source and a network never share an HMAC input.
+/// Domain labels, so a source, a network and a sign-in key never share an HMAC input.
 const LABEL_SOURCE: u8 = 1;
 const LABEL_NETWORK: u8 = 2;
+const LABEL_SIGNIN: u8 = 3;
 
 impl Limiters {
     pub fn new(limits: &Limits, tor: bool, shared_networks: &[Network]) -> Self {
@@ -358,18 +361,28 @@ impl Limiters {
         self.uploads_by_source.of(&source).check_n(&source.id, n)
     }
 
-    /// An adviser asking for a sign-in challenge: counted per source and per recipient, so one
-    /// sign-in (challenge, then answer) costs one unit of the recipient's budget.
-    pub fn signin_challenge(&self, source: Source, recipient: &str) -> Result<(), RetryAfter> {
-        self.signins_by_source.of(&source).check(&source.id)?;
-        self.signins_by_recipient
-            .check(&recipient.trim().to_owned())
+    /// An adviser sign-in step from `source`: a challenge, or an answer that was wrong. A right
+    /// answer is never counted or refused, so strangers on the adviser's address cannot keep
+    /// them from finishing a sign-in they started.
+    pub fn signin(&self, source: Source) -> Result<(), RetryAfter> {
+        self.signins_by_source.of(&source).check(&source.id)
     }
 
-    /// An adviser answering a challenge: counted per source only. The nonce itself is 256 bits
-    /// and single-use, so there is nothing to guess per recipient.
-    pub fn signin_answer(&self, source: Source) -> Result<(), RetryAfter> {
-        self.signins_by_source.of(&source).check(&source.id)
+    /// A challenge for `recipient` asked from `source`, counted per recipient *and* source. The
+    /// recipient is the parsed key, so every spelling of it (upper case, white space) is one
+    /// budget, and the limiter keeps 16 bytes per key whatever was sent. Anyone may know an
+    /// adviser's public recipient: a stranger spends only their own budget for it, never the
+    /// budget of the adviser at their own address.
+    pub fn signin_challenge(
+        &self,
+        source: Source,
+        recipient: &x25519::Recipient,
+    ) -> Result<(), RetryAfter> {
+        let key = self.mac(
+            LABEL_SIGNIN,
+            &[&source.id, recipient.to_string().as_bytes()],
+        );
+        self.signins_by_recipient.check(&key)
     }
 
     /// Periodic upkeep: replace the source key once it is a day old, and drop every limiter
@@ -576,6 +589,25 @@ mod tests {
         assert!(l.report(school, "a").is_err());
         assert!(l.report(home, "a").is_ok() && l.report(home, "a").is_ok());
         assert!(l.report(home, "a").is_err());
+    }
+
+    #[test]
+    fn signin_budgets_are_per_parsed_recipient_and_source() {
+        let l = limiters(&tight());
+        let adviser = x25519::Identity::generate().to_public();
+        let upper: x25519::Recipient = adviser.to_string().to_uppercase().parse().unwrap();
+        let stranger = l.source(ip("198.51.100.9"));
+        let office = l.source(ip("192.0.2.1"));
+        assert!(l.signin_challenge(stranger, &adviser).is_ok());
+        assert!(l.signin_challenge(stranger, &upper).is_ok());
+        assert!(
+            l.signin_challenge(stranger, &adviser).is_err(),
+            "upper case is the same key, the same budget"
+        );
+        assert!(
+            l.signin_challenge(office, &adviser).is_ok(),
+            "the stranger spent none of the adviser's own budget"
+        );
     }
 
     #[test]

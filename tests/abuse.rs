@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use fluister::code::PickupCode;
 use fluister::crypto::ServerSecret;
+use serde_json::json;
 
 fn limited_server(extra: &str) -> (tempfile::TempDir, Server, age::x25519::Identity) {
     let tmp = tempfile::tempdir().unwrap();
@@ -452,4 +453,115 @@ fn a_school_behind_one_address_is_not_limited_like_one_pupil() {
         [200, 200, 429],
         "other addresses: the limit as set"
     );
+}
+
+/// A JSON request to the adviser API from a chosen address: status and parsed body.
+fn api_from(
+    source: Ipv4Addr,
+    server: &Server,
+    path: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let (status, text) = raw_request_with(
+        source,
+        &server.base,
+        "POST",
+        &format!("/api/v1/{path}"),
+        &[("Content-Type", "application/json")],
+        &serde_json::to_vec(body).unwrap(),
+    )
+    .unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_default())
+}
+
+/// Finding "sign-in lockout": anyone who knows an adviser's public recipient could spend its
+/// challenge budget (and the upper-case spelling got a second one), locking the adviser out.
+#[test]
+fn a_stranger_cannot_lock_an_adviser_out_of_sign_in() {
+    let (_tmp, server, adviser) = limited_server("");
+    let recipient = adviser.to_public().to_string();
+    let stranger = Ipv4Addr::new(127, 0, 21, 1);
+    let challenge =
+        |from, r: &str| api_from(from, &server, "auth/challenge", &json!({ "recipient": r }));
+    let statuses: Vec<u16> = (0..25).map(|_| challenge(stranger, &recipient).0).collect();
+    assert!(statuses[..20].iter().all(|&s| s == 200), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|&s| s == 429), "{statuses:?}");
+    let (status, body) = challenge(stranger, &recipient.to_uppercase());
+    assert_eq!(
+        status, 429,
+        "the upper-case spelling is the same key: {body}"
+    );
+    let (status, _) = challenge(stranger, &format!("  {recipient}\n"));
+    assert_eq!(status, 429, "so is one with white space around it");
+
+    // The adviser, at their own address, signs in as always.
+    sign_in(&server, &adviser);
+
+    // Wrong answers cost the address that sends them, not the adviser.
+    let wrong = json!({ "recipient": recipient, "response": "ab".repeat(32) });
+    let other = Ipv4Addr::new(127, 0, 21, 2);
+    let statuses: Vec<u16> = (0..45)
+        .map(|_| api_from(other, &server, "auth/session", &wrong).0)
+        .collect();
+    assert!(statuses[..40].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[40..].iter().all(|&s| s == 429), "{statuses:?}");
+    sign_in(&server, &adviser);
+
+    // A right answer goes through even from an address whose budget strangers there spent
+    // (a school's shared address): the challenge first, then 40 wrong answers, then the right one.
+    let shared = Ipv4Addr::new(127, 0, 21, 3);
+    let (status, c) = challenge(shared, &recipient);
+    assert_eq!(status, 200);
+    let nonce = String::from_utf8(decrypt(&adviser, &unb64(&c["challenge"])).unwrap()).unwrap();
+    for _ in 0..40 {
+        api_from(shared, &server, "auth/session", &wrong);
+    }
+    assert_eq!(api_from(shared, &server, "auth/session", &wrong).0, 429);
+    let (status, s) = api_from(
+        shared,
+        &server,
+        "auth/session",
+        &json!({ "recipient": recipient, "response": nonce }),
+    );
+    assert_eq!(status, 200, "{s}");
+    assert!(s["token"].as_str().is_some_and(|t| t.len() == 64));
+}
+
+/// Finding "memory held by bad sign-in bodies": recipient strings of up to 512 KiB became
+/// limiter keys before they were validated (800 requests took the server from 11 to 434 MB).
+#[test]
+fn sign_in_bodies_are_capped_and_never_kept() {
+    let (_tmp, server, adviser) = limited_server("");
+    let (status, body) = api_from(
+        Ipv4Addr::new(127, 0, 22, 1),
+        &server,
+        "auth/challenge",
+        &json!({ "recipient": format!("age1{}", "q".repeat(8 * 1024)) }),
+    );
+    assert_eq!(status, 413);
+    assert_eq!(body["error"], "too_large");
+
+    // 300 addresses, each sending a 500 KiB recipient (150 MB in all).
+    let before = server.rss();
+    let filler = "q".repeat(500 * 1024);
+    for n in 0..300u16 {
+        // Each one different, as each became a key of its own.
+        let huge = serde_json::to_vec(&json!({ "recipient": format!("age1{n}{filler}") })).unwrap();
+        let source = Ipv4Addr::new(127, 22, (n / 200) as u8 + 1, (n % 200) as u8 + 1);
+        // Refused before the body is read: a 413, or a reset for the bytes left unread.
+        if let Ok((status, _)) = raw_request_with(
+            source,
+            &server.base,
+            "POST",
+            "/api/v1/auth/challenge",
+            &[("Content-Type", "application/json")],
+            &huge,
+        ) {
+            assert!(status == 413 || status == 0, "{status}");
+        }
+    }
+    let grown = server.rss().saturating_sub(before);
+    eprintln!("RSS grew by {} KiB", grown / 1024);
+    assert!(grown < 40 * 1024 * 1024, "the server grew by {grown} bytes");
+    sign_in(&server, &adviser);
 }
