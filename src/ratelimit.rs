@@ -5,15 +5,16 @@
 //! /48) is another HMAC under the same key. Limiter state older than its window is dropped by
 //! `maintain`. Nothing here is ever written to disk or logged.
 //!
-//! A source inside one of the configured shared networks (a school behind one NAT address) gets
-//! `SHARED_SCALE` times every per-source limit.
+//! Besides rates, what a source *holds* is capped here: its upload memory. A source inside one
+//! of the configured shared networks (a school behind one NAT address) gets `SHARED_SCALE`
+//! times every per-source limit.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use age::x25519;
@@ -32,6 +33,11 @@ pub const KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// How much more a source in a shared network (`shared_networks` in the config) may do than any
 /// other source: a whole school behind one address reporting during an anti-bullying week.
 pub const SHARED_SCALE: u32 = 10;
+
+/// Upload memory one source may hold at once: a quarter of the server's whole budget, so one
+/// address can never make an honest pupil's photo "busy" on its own. Five 10 MiB photos (the
+/// default largest) fit.
+pub const UPLOAD_MEMORY_PER_SOURCE: usize = crate::intake::UPLOAD_MEMORY / 4;
 
 /// The limits, each "this many per window"; every one is a setting (docs/fluister.example.toml).
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +209,65 @@ impl PerSource {
     }
 }
 
+/// Amounts held right now per source (upload bytes). A source has an entry only while it holds
+/// something.
+#[derive(Default)]
+struct Gauge(Mutex<HashMap<[u8; 16], u64>>);
+
+impl Gauge {
+    fn len(&self) -> usize {
+        lock(&self.0).len()
+    }
+}
+
+/// What one source holds of a capped resource (upload memory), given back when dropped,
+/// wherever that happens: upload memory travels with the images into the blocking tasks that
+/// clean and seal them. The default claim holds nothing.
+#[derive(Default)]
+pub struct Claim {
+    held: Option<(Arc<Gauge>, [u8; 16])>,
+    amount: u64,
+}
+
+impl Claim {
+    /// Holds `more` for `key`, if that keeps the key within `cap`.
+    fn grow(&mut self, gauge: &Arc<Gauge>, key: [u8; 16], more: u64, cap: u64) -> bool {
+        if matches!(&self.held, Some((_, k)) if *k != key) {
+            // A claim belongs to one source (after a key rotation the same client is another
+            // key); refusing is the safe answer and cannot happen through the handlers.
+            return false;
+        }
+        let mut in_use = lock(&gauge.0);
+        let now = in_use.entry(key).or_insert(0);
+        if now.saturating_add(more) > cap {
+            if *now == 0 {
+                in_use.remove(&key);
+            }
+            return false;
+        }
+        *now += more;
+        self.amount += more;
+        if self.held.is_none() {
+            self.held = Some((gauge.clone(), key));
+        }
+        true
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some((gauge, key)) = self.held.take() {
+            let mut in_use = lock(&gauge.0);
+            if let Some(n) = in_use.get_mut(&key) {
+                *n = n.saturating_sub(self.amount);
+                if *n == 0 {
+                    in_use.remove(&key);
+                }
+            }
+        }
+    }
+}
+
 /// One limiter per concern (vaultwarden's `ratelimit.rs` shape).
 pub struct Limiters {
     key: RwLock<(Zeroizing<[u8; 32]>, Instant)>,
@@ -224,6 +289,7 @@ pub struct Limiters {
     signins_by_source: PerSource,
     /// Keyed on the adviser's recipient *and* the source together (see `signin_challenge`).
     signins_by_recipient: Limiter<[u8; 16]>,
+    upload_memory: Arc<Gauge>,
 }
 
 /// Domain labels, so a source, a network and a sign-in key never share an HMAC input.
@@ -251,6 +317,7 @@ impl Limiters {
             uploads_by_source: PerSource::new(per_hour, limits.uploads_per_source_per_hour),
             signins_by_source: PerSource::new(per_minute, limits.signins_per_source_per_minute),
             signins_by_recipient: Limiter::new(per_minute(limits.signins_per_recipient_per_minute)),
+            upload_memory: Arc::new(Gauge::default()),
         }
     }
 
@@ -296,12 +363,30 @@ impl Limiters {
         }
     }
 
+    fn scale(source: Source) -> u64 {
+        if source.shared {
+            u64::from(SHARED_SCALE)
+        } else {
+            1
+        }
+    }
+
     /// A report submission from `source` to `school`.
     pub fn report(&self, source: Source, school: &str) -> Result<(), RetryAfter> {
         if self.per_source {
             self.reports_by_source.of(&source).check(&source.id)?;
         }
         self.reports_by_school.check(&school.to_owned())
+    }
+
+    /// Whether a report from `source` to `school` would be refused now, without counting one:
+    /// asked before a report's files are read, so a source over its limit sends them for
+    /// nothing.
+    pub fn report_refusing(&self, source: Source, school: &str) -> Result<(), RetryAfter> {
+        if self.per_source {
+            self.reports_by_source.of(&source).refusing(&source.id)?;
+        }
+        self.reports_by_school.refusing(&school.to_owned())
     }
 
     /// A pickup-code look-up (check, type-back or follow-up) from `source`.
@@ -351,6 +436,11 @@ impl Limiters {
         self.messages_by_report.check(&report_id.to_owned())
     }
 
+    /// Whether a follow-up to this report would be refused now, without counting one.
+    pub fn message_refusing(&self, report_id: &str) -> Result<(), RetryAfter> {
+        self.messages_by_report.refusing(&report_id.to_owned())
+    }
+
     /// `files` evidence images from `source`, counted one by one. More at once than the hourly
     /// budget holds is refused with an hour's wait.
     pub fn uploads(&self, source: Source, files: usize) -> Result<(), RetryAfter> {
@@ -359,6 +449,27 @@ impl Limiters {
         }
         let n = u32::try_from(files).unwrap_or(u32::MAX);
         self.uploads_by_source.of(&source).check_n(&source.id, n)
+    }
+
+    /// Whether `source` has spent its budget of images (its last count was refused and the wait
+    /// has not passed), without counting any: asked as each file arrives, so a source over
+    /// its budget sends them for nothing.
+    pub fn uploads_refusing(&self, source: Source) -> Result<(), RetryAfter> {
+        if !self.per_source {
+            return Ok(());
+        }
+        self.uploads_by_source.of(&source).refusing(&source.id)
+    }
+
+    /// `bytes` more of upload memory held for `source` in `claim`, if the source stays within
+    /// `UPLOAD_MEMORY_PER_SOURCE` (ten times that in a shared network). The server-wide budget
+    /// (`intake::UPLOAD_MEMORY`) is counted apart from this.
+    pub fn upload_memory(&self, source: Source, claim: &mut Claim, bytes: usize) -> bool {
+        if !self.per_source {
+            return true;
+        }
+        let cap = UPLOAD_MEMORY_PER_SOURCE as u64 * Self::scale(source);
+        claim.grow(&self.upload_memory, source.id, bytes as u64, cap)
     }
 
     /// An adviser sign-in step from `source`: a challenge, or an answer that was wrong. A right
@@ -408,6 +519,7 @@ impl Limiters {
             + self.reports_by_school.maintain()
             + self.messages_by_report.maintain()
             + self.signins_by_recipient.maintain()
+            + self.upload_memory.len()
     }
 
     /// Replaces the source key now (used by `maintain`; exposed for tests).
@@ -456,8 +568,11 @@ mod tests {
             l.uploads(b, 5).is_ok(),
             "another address has its own budget"
         );
+        assert!(l.uploads_refusing(b).is_ok(), "not refused yet");
         let wait = l.uploads(b, 6).unwrap_err();
         assert_eq!(wait.secs(), 3600, "more than the budget ever holds");
+        assert!(l.uploads_refusing(b).is_err(), "a refusal is remembered");
+        assert!(l.uploads_refusing(a).is_err() && l.uploads(a, 0).is_ok());
         let tor = Limiters::new(&tight(), true, &[]);
         assert!(tor.uploads(a, 5).is_ok() && tor.uploads(a, 5).is_ok());
     }
@@ -497,11 +612,17 @@ mod tests {
         let s1 = l.source(ip("192.0.2.1"));
         let s2 = l.source(ip("192.0.2.2"));
         assert!(l.report(s1, "a").is_ok() && l.report(s1, "a").is_ok());
+        assert!(l.report_refusing(s1, "a").is_ok(), "not refused yet");
         let wait = l.report(s1, "a").unwrap_err();
         assert!(wait.secs() >= 1 && wait.secs() <= 30 * 60, "{wait:?}");
         assert!(
+            l.report_refusing(s1, "a").is_err(),
+            "a refusal is remembered"
+        );
+        assert!(l.report_refusing(s2, "a").is_ok());
+        assert!(
             l.report(s2, "a").is_ok(),
-            "another source still gets through"
+            "another source still gets through; asking did not count"
         );
         assert!(
             l.report(s2, "a").is_err(),
@@ -510,7 +631,9 @@ mod tests {
         let s3 = l.source(ip("192.0.2.3"));
         assert!(l.report(s3, "b").is_ok(), "other schools are not affected");
         assert!(l.message("r1").is_ok() && l.message("r1").is_ok());
+        assert!(l.message_refusing("r1").is_ok());
         assert!(l.message("r1").is_err() && l.message("r2").is_ok());
+        assert!(l.message_refusing("r1").is_err() && l.message_refusing("r2").is_ok());
     }
 
     #[test]
@@ -589,6 +712,26 @@ mod tests {
         assert!(l.report(school, "a").is_err());
         assert!(l.report(home, "a").is_ok() && l.report(home, "a").is_ok());
         assert!(l.report(home, "a").is_err());
+    }
+
+    #[test]
+    fn upload_memory_is_capped_per_source_until_the_claim_is_dropped() {
+        let l = limiters(&tight());
+        let a = l.source(ip("192.0.2.1"));
+        let mut first = Claim::default();
+        assert!(l.upload_memory(a, &mut first, UPLOAD_MEMORY_PER_SOURCE - 10));
+        let mut second = Claim::default();
+        assert!(l.upload_memory(a, &mut second, 10));
+        assert!(
+            !l.upload_memory(a, &mut second, 1),
+            "the source's share is full"
+        );
+        let b = l.source(ip("192.0.2.2"));
+        assert!(l.upload_memory(b, &mut Claim::default(), UPLOAD_MEMORY_PER_SOURCE));
+        drop(first);
+        assert!(l.upload_memory(a, &mut second, 1000), "given back on drop");
+        drop(second);
+        assert_eq!(l.upload_memory.len(), 0);
     }
 
     #[test]

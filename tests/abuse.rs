@@ -565,3 +565,100 @@ fn sign_in_bodies_are_capped_and_never_kept() {
     assert!(grown < 40 * 1024 * 1024, "the server grew by {grown} bytes");
     sign_in(&server, &adviser);
 }
+
+/// Finding "upload starvation": one address, with no valid code or with many reports at once,
+/// used to fill the server's whole 256 MiB upload budget, so that an honest pupil's photo got
+/// "busy". Now a follow-up's code is looked up before a byte of its files is held, and one
+/// address holds at most a quarter of the budget.
+#[test]
+fn one_address_cannot_starve_an_honest_pupils_photo_upload() {
+    let (_tmp, server, _) = limited_server("");
+    let addr = server.addr();
+    let wrong_code = PickupCode::generate().grouped();
+    for (phase, path, fields) in [
+        (
+            "follow-ups with a code that opens nothing",
+            "/check/message",
+            vec![("code", wrong_code.as_str()), ("message", "x")],
+        ),
+        (
+            "reports with photos",
+            "/s/demo/report",
+            vec![("category", "bullying"), ("description", "x")],
+        ),
+    ] {
+        // Six uploads at once from one address, each five files of 9.5 MiB (285 MiB in all,
+        // more than the server's whole budget), each stalled before its end so that whatever
+        // the server holds stays held.
+        let attacker = Ipv4Addr::new(127, 0, 20, 1);
+        let held: Vec<_> = (0..6)
+            .map(|_| {
+                let fields: Vec<(String, String)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                std::thread::spawn(move || stalled_upload(attacker, addr, path, &fields))
+            })
+            .collect();
+        let held: Vec<_> = held.into_iter().map(|h| h.join().unwrap()).collect();
+        // The attack only bites once the server has read what sits in the socket buffers;
+        // the assertion below does not depend on this pause, the demonstration before the
+        // fix does.
+        std::thread::sleep(Duration::from_millis(500));
+        // A phone photo: big enough that the crumbs a full budget leaves do not hold it.
+        let photo = common::images::photo_jpeg(1600, 1200);
+        let p = post_multipart(
+            &server.url("/s/demo/report"),
+            &[("category", "bullying"), ("description", "Zij pesten mij")],
+            &[("bewijs.jpg", &photo)],
+        );
+        assert_eq!(p.status, 200, "{phase}: {}", p.body);
+        assert!(p.pickup_code().is_some(), "{phase}: {}", p.body);
+        drop(held);
+    }
+    assert_eq!(get(&server.url("/healthz")).status, 200);
+}
+
+/// Sends a multipart form's `fields` and five 9.5 MiB files from `source`, then stops before the
+/// end of the body and hands back the open connection.
+fn stalled_upload(
+    source: Ipv4Addr,
+    server: std::net::SocketAddr,
+    path: &str,
+    fields: &[(String, String)],
+) -> Option<std::net::TcpStream> {
+    use std::io::Write;
+    let boundary = "stall-7MA4YWxkTrZu0gW";
+    let mut head = String::new();
+    for (k, v) in fields {
+        head.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    let file = vec![0xA5u8; 9 * 1024 * 1024 + 512 * 1024];
+    let part = |n: usize| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; \
+             filename=\"{n}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+    };
+    let files_len: usize = (0..5).map(|n| part(n).len() + file.len() + 2).sum();
+    // The length claims a closing boundary that never comes.
+    let length = head.len() + files_len + boundary.len() + 6;
+    let mut s = connect_from(source, server).ok()?;
+    let sent = (|| -> std::io::Result<()> {
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: {server}\r\nContent-Type: multipart/form-data; \
+             boundary={boundary}\r\nContent-Length: {length}\r\n\r\n{head}"
+        )?;
+        for n in 0..5 {
+            s.write_all(part(n).as_bytes())?;
+            s.write_all(&file)?;
+            s.write_all(b"\r\n")?;
+        }
+        Ok(())
+    })();
+    // Refused early, the server stops reading and closes: that is the point.
+    sent.ok().map(|()| s)
+}

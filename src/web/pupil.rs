@@ -20,7 +20,7 @@ use crate::report::{Category, DangerNow, ReportForm};
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
-use super::upload::{self, Broken, Submitted};
+use super::upload::{self, Admit, Broken, FileGate, Submitted};
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
@@ -67,7 +67,12 @@ pub async fn submit_report(
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
-    let submitted = upload::read(req, &state.images).await;
+    let mut gate = ReportGate {
+        state: &state,
+        source,
+        school: &school.slug,
+    };
+    let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
     let lang = fields.lang_or(lang);
     let form = ReportForm {
@@ -118,9 +123,14 @@ pub async fn submit_report(
         Ok(valid) if notices.is_empty() => valid,
         _ => return Err(refuse(form, with_files_again(notices, had_files))),
     };
-    // Images are counted before they are decoded (decoding is the expensive part); the report
-    // only once everything else passed, so fixing a mistake or a file costs no report.
-    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+    // A source already over a limit had its files read past, never held. Images are counted
+    // before they are decoded (decoding is the expensive part); the report only once everything
+    // else passed, so fixing a mistake or a file costs no report.
+    let counted = match submitted.limited {
+        Some(wait) => Err(wait),
+        None => state.limiters.uploads(source, submitted.files.len()),
+    };
+    if let Err(wait) = counted {
         let notices = with_files_again(vec![Notice::TooMany(wait)], had_files);
         return Err(refuse(form, notices));
     }
@@ -160,6 +170,32 @@ pub async fn submit_report(
             tracing::error!(school = %school.slug, error = %e, "report could not be stored");
             let notices = with_files_again(vec![Notice::Unavailable], had_files);
             Err(refuse(form, notices))
+        }
+    }
+}
+
+/// The report form's rule for files: none for the kinds of report that must never carry an
+/// image, none from a source whose reports are being refused.
+struct ReportGate<'a> {
+    state: &'a AppState,
+    source: Source,
+    school: &'a str,
+}
+
+impl FileGate for ReportGate<'_> {
+    async fn admit(&mut self, fields: &FormBody) -> Admit {
+        let category = Category::from_slug(fields.get("category").trim());
+        if category.is_some_and(Category::forbids_upload) {
+            // Not even held in memory: a nude image of a minor must not be sent at all.
+            return Admit::Refuse(FileProblem::NotAllowed);
+        }
+        match self
+            .state
+            .limiters
+            .report_refusing(self.source, self.school)
+        {
+            Ok(()) => Admit::Files,
+            Err(wait) => Admit::Limited(wait),
         }
     }
 }
@@ -359,7 +395,12 @@ pub async fn follow_up(
     Peer(source): Peer,
     req: Request,
 ) -> Result<Response, AppError> {
-    let submitted = upload::read(req, &state.images).await;
+    let mut gate = FollowUpGate {
+        state: &state,
+        source,
+        looked_up: None,
+    };
+    let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
     let lang = fields.lang_or(lang_of(&q));
     // Copied out: the submission itself goes on to be cleaned and stored.
@@ -369,7 +410,12 @@ pub async fn follow_up(
     if submitted.broken == Some(Broken::TooLarge) && typed.is_empty() {
         return Err(AppError::TooLarge(lang));
     }
-    let mut thread = match look_up(&state, source, typed).await {
+    // Looked up already when files came: before a byte of them was held.
+    let looked_up = match gate.looked_up.take() {
+        Some(looked_up) => looked_up,
+        None => look_up(&state, source, typed).await,
+    };
+    let mut thread = match looked_up {
         Ok(Lookup::Found(thread)) => thread,
         Ok(Lookup::Refused(problem, wait)) => {
             return Ok(check_refused(lang, typed, problem, wait, Some(draft)));
@@ -407,6 +453,36 @@ pub async fn follow_up(
             tracing::error!(error = %e, "could not open a conversation");
             Err(AppError::Internal(lang))
         }
+    }
+}
+
+/// The follow-up form's rule for files: only for a code that opens a report, whose kind takes
+/// images and whose follow-ups are not being refused. The look-up is kept for the handler, so
+/// a code is looked up (and counted) once.
+struct FollowUpGate<'a> {
+    state: &'a AppState,
+    source: Source,
+    looked_up: Option<Result<Lookup, StoreFailure>>,
+}
+
+impl FileGate for FollowUpGate<'_> {
+    async fn admit(&mut self, fields: &FormBody) -> Admit {
+        let looked_up = look_up(self.state, self.source, fields.get("code")).await;
+        let admit = match &looked_up {
+            Ok(Lookup::Found(thread)) if thread.forbids_upload().await => {
+                Admit::Refuse(FileProblem::NotAllowed)
+            }
+            Ok(Lookup::Found(thread)) => {
+                match self.state.limiters.message_refusing(thread.id().as_str()) {
+                    Ok(()) => Admit::Files,
+                    Err(wait) => Admit::Limited(wait),
+                }
+            }
+            // No report, a limit, or a failure: nothing the pupil sends after this is kept.
+            _ => Admit::Stop,
+        };
+        self.looked_up = Some(looked_up);
+        admit
     }
 }
 
@@ -463,7 +539,11 @@ async fn follow_up_outcome(
             FollowUp::TooMany(secs),
         ))
     };
-    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+    let counted = match submitted.limited {
+        Some(wait) => Err(wait),
+        None => state.limiters.uploads(source, submitted.files.len()),
+    };
+    if let Err(wait) = counted {
         return too_many(wait);
     }
     let images = match state.images.clean(submitted.files, submitted.held).await {
