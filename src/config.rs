@@ -40,7 +40,8 @@ pub struct Config {
     pub session_hours: f64,
     /// Rate limits per concern.
     pub limits: Limits,
-    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Their connections are not capped
+    /// per source: every pupil behind them arrives through them.
     pub trusted_proxies: Vec<Network>,
     /// Networks where many pupils share one address (a school's NAT): their per-source limits
     /// are `SHARED_SCALE` times the configured ones.
@@ -124,7 +125,7 @@ const TOP_KEYS: [&str; 9] = [
     "limits",
     "school",
 ];
-const LIMIT_KEYS: [&str; 9] = [
+const LIMIT_KEYS: [&str; 10] = [
     "reports_per_source_per_hour",
     "reports_per_school_per_minute",
     "checks_per_source_per_minute",
@@ -134,6 +135,7 @@ const LIMIT_KEYS: [&str; 9] = [
     "uploads_per_source_per_hour",
     "signins_per_source_per_minute",
     "signins_per_recipient_per_minute",
+    "connections_per_source",
 ];
 const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
 
@@ -171,6 +173,7 @@ struct RawLimits {
     uploads_per_source_per_hour: Option<u32>,
     signins_per_source_per_minute: Option<u32>,
     signins_per_recipient_per_minute: Option<u32>,
+    connections_per_source: Option<u32>,
 }
 
 fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
@@ -199,6 +202,19 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
              is more than limits.failed_checks_per_minute = {failed_checks_per_minute}: one \
              network could then close look-ups for everyone. Use at most \
              {failed_checks_per_minute} (unset, it is a tenth of failed_checks_per_minute)"
+        ));
+    }
+    let connections_per_source = pick(
+        "connections_per_source",
+        raw.connections_per_source,
+        d.connections_per_source,
+    )?;
+    let most = u32::try_from(crate::server::MAX_CONNECTIONS).unwrap_or(u32::MAX);
+    if connections_per_source > most {
+        return Err(format!(
+            "limits.connections_per_source = {connections_per_source} is more than the server \
+             serves at once ({most}); use 1 to {most} (the default is {})",
+            d.connections_per_source
         ));
     }
     Ok(Limits {
@@ -239,6 +255,7 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             raw.signins_per_recipient_per_minute,
             d.signins_per_recipient_per_minute,
         )?,
+        connections_per_source,
     })
 }
 
@@ -691,12 +708,20 @@ mod tests {
         // A network's share of failed look-ups follows the global ceiling unless set.
         let c = parse_str(&format!("{ok}\n[limits]\nfailed_checks_per_minute = 50")).unwrap();
         assert_eq!(c.limits.failed_checks_per_network_per_minute, 5);
+        assert_eq!(c.limits.connections_per_source, 128);
         let e = parse_str(&format!(
             "{ok}\n[limits]\nfailed_checks_per_minute = 50\nfailed_checks_per_network_per_minute = 60"
         ))
         .unwrap_err();
         assert!(
             e.contains("limits.failed_checks_per_network_per_minute = 60"),
+            "{e}"
+        );
+        let e = parse_str(&format!("{ok}\n[limits]\nconnections_per_source = 0")).unwrap_err();
+        assert!(e.contains("limits.connections_per_source = 0"), "{e}");
+        let e = parse_str(&format!("{ok}\n[limits]\nconnections_per_source = 5000")).unwrap_err();
+        assert!(
+            e.contains("limits.connections_per_source = 5000") && e.contains("1 to 2048"),
             "{e}"
         );
     }

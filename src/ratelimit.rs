@@ -5,9 +5,9 @@
 //! /48) is another HMAC under the same key. Limiter state older than its window is dropped by
 //! `maintain`. Nothing here is ever written to disk or logged.
 //!
-//! Besides rates, what a source *holds* is capped here: its upload memory. A source inside one
-//! of the configured shared networks (a school behind one NAT address) gets `SHARED_SCALE`
-//! times every per-source limit.
+//! Besides rates, two things a source *holds* are capped here: open connections and upload
+//! memory. A source inside one of the configured shared networks (a school behind one NAT
+//! address) gets `SHARED_SCALE` times every per-source limit.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -51,6 +51,7 @@ pub struct Limits {
     pub uploads_per_source_per_hour: u32,
     pub signins_per_source_per_minute: u32,
     pub signins_per_recipient_per_minute: u32,
+    pub connections_per_source: u32,
 }
 
 impl Default for Limits {
@@ -70,6 +71,9 @@ impl Default for Limits {
             uploads_per_source_per_hour: 60,
             signins_per_source_per_minute: 40,
             signins_per_recipient_per_minute: 20,
+            // A class or two browsing at once from one address; one host cannot take more than
+            // a sixteenth of the server's connections.
+            connections_per_source: 128,
         }
     }
 }
@@ -209,8 +213,8 @@ impl PerSource {
     }
 }
 
-/// Amounts held right now per source (upload bytes). A source has an entry only while it holds
-/// something.
+/// Amounts held right now per source (open connections, upload bytes). A source has an entry
+/// only while it holds something.
 #[derive(Default)]
 struct Gauge(Mutex<HashMap<[u8; 16], u64>>);
 
@@ -220,9 +224,9 @@ impl Gauge {
     }
 }
 
-/// What one source holds of a capped resource (upload memory), given back when dropped,
-/// wherever that happens: upload memory travels with the images into the blocking tasks that
-/// clean and seal them. The default claim holds nothing.
+/// What one source holds of a capped resource (a connection, upload memory), given back when
+/// dropped, wherever that happens: upload memory travels with the images into the blocking
+/// tasks that clean and seal them. The default claim holds nothing.
 #[derive(Default)]
 pub struct Claim {
     held: Option<(Arc<Gauge>, [u8; 16])>,
@@ -289,6 +293,8 @@ pub struct Limiters {
     signins_by_source: PerSource,
     /// Keyed on the adviser's recipient *and* the source together (see `signin_challenge`).
     signins_by_recipient: Limiter<[u8; 16]>,
+    connections: Arc<Gauge>,
+    connections_per_source: u64,
     upload_memory: Arc<Gauge>,
 }
 
@@ -317,6 +323,8 @@ impl Limiters {
             uploads_by_source: PerSource::new(per_hour, limits.uploads_per_source_per_hour),
             signins_by_source: PerSource::new(per_minute, limits.signins_per_source_per_minute),
             signins_by_recipient: Limiter::new(per_minute(limits.signins_per_recipient_per_minute)),
+            connections: Arc::new(Gauge::default()),
+            connections_per_source: u64::from(limits.connections_per_source.max(1)),
             upload_memory: Arc::new(Gauge::default()),
         }
     }
@@ -472,6 +480,22 @@ impl Limiters {
         claim.grow(&self.upload_memory, source.id, bytes as u64, cap)
     }
 
+    /// One more open connection from `source`, if it stays within `connections_per_source`
+    /// (ten times that in a shared network); `None` means: close it. The claim is the
+    /// connection's slot until dropped. Tor mode counts nothing.
+    pub fn connection(&self, source: Source) -> Option<Claim> {
+        let mut claim = Claim::default();
+        if !self.per_source {
+            return Some(claim);
+        }
+        let cap = self.connections_per_source * Self::scale(source);
+        if claim.grow(&self.connections, source.id, 1, cap) {
+            Some(claim)
+        } else {
+            None
+        }
+    }
+
     /// An adviser sign-in step from `source`: a challenge, or an answer that was wrong. A right
     /// answer is never counted or refused, so strangers on the adviser's address cannot keep
     /// them from finishing a sign-in they started.
@@ -519,6 +543,7 @@ impl Limiters {
             + self.reports_by_school.maintain()
             + self.messages_by_report.maintain()
             + self.signins_by_recipient.maintain()
+            + self.connections.len()
             + self.upload_memory.len()
     }
 
@@ -543,6 +568,7 @@ mod tests {
             uploads_per_source_per_hour: 5,
             signins_per_source_per_minute: 2,
             signins_per_recipient_per_minute: 2,
+            connections_per_source: 2,
         }
     }
 
@@ -712,6 +738,33 @@ mod tests {
         assert!(l.report(school, "a").is_err());
         assert!(l.report(home, "a").is_ok() && l.report(home, "a").is_ok());
         assert!(l.report(home, "a").is_err());
+        let conns: Vec<_> = (0..2 * SHARED_SCALE)
+            .map(|_| l.connection(school).expect("within ten times the cap"))
+            .collect();
+        assert!(l.connection(school).is_none());
+        drop(conns);
+    }
+
+    #[test]
+    fn connections_are_capped_per_source_and_given_back() {
+        let l = limiters(&tight());
+        let a = l.source(ip("192.0.2.1"));
+        let b = l.source(ip("192.0.2.2"));
+        let first = l.connection(a).unwrap();
+        let second = l.connection(a).unwrap();
+        assert!(l.connection(a).is_none(), "two per source");
+        assert!(l.connection(b).is_some(), "another source has its own");
+        drop(first);
+        let third = l.connection(a);
+        assert!(third.is_some(), "a closed connection frees its slot");
+        drop((second, third));
+        assert_eq!(l.connections.len(), 0, "nothing kept once all are closed");
+        let tor = Limiters::new(&tight(), true, &[]);
+        let many: Vec<_> = (0..10).map(|_| tor.connection(a)).collect();
+        assert!(
+            many.iter().all(Option::is_some),
+            "Tor mode: all from loopback"
+        );
     }
 
     #[test]

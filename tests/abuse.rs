@@ -662,3 +662,65 @@ fn stalled_upload(
     // Refused early, the server stops reading and closes: that is the point.
     sent.ok().map(|()| s)
 }
+
+/// Sends `GET /healthz` on an open connection: the status, or 0 when the server closed it
+/// without an answer.
+fn healthz_on(mut stream: std::net::TcpStream) -> u16 {
+    use std::io::Write;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    if stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return 0;
+    }
+    read_response(&mut stream).map_or(0, |(status, _)| status)
+}
+
+/// Finding "no per-source connection cap": 2,100 idle connections from one host delayed
+/// `/healthz` for everyone.
+#[test]
+fn one_host_cannot_hold_every_connection() {
+    let (_tmp, server, _) = limited_server(
+        "trusted_proxies = [\"127.0.24.2\"]\nshared_networks = [\"127.24.0.0/16\"]\n\
+         [limits]\nconnections_per_source = 8",
+    );
+    let addr = server.addr();
+    let open = |source: Ipv4Addr, n: usize| -> Vec<std::net::TcpStream> {
+        (0..n)
+            .map(|_| connect_from(source, addr).unwrap())
+            .collect()
+    };
+    // One host opens 40 idle connections; the server keeps 8 and closes the rest unread.
+    let host = open(Ipv4Addr::new(127, 0, 24, 1), 40);
+    // Another address is served meanwhile.
+    let (status, body) = raw_request_from(
+        Ipv4Addr::new(127, 0, 24, 9),
+        &server.base,
+        "GET",
+        "/healthz",
+        b"",
+    )
+    .unwrap();
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    // A trusted proxy carries every pupil behind it: not capped. A shared network (a
+    // school's NAT) gets ten times the cap.
+    let proxy = open(Ipv4Addr::new(127, 0, 24, 2), 20);
+    let school = open(Ipv4Addr::new(127, 24, 0, 1), 40);
+    let answered = |conns: Vec<std::net::TcpStream>| -> Vec<u16> {
+        let threads: Vec<_> = conns
+            .into_iter()
+            .map(|c| std::thread::spawn(move || healthz_on(c)))
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    };
+    let host = answered(host);
+    assert_eq!(host.iter().filter(|&&s| s == 200).count(), 8, "{host:?}");
+    assert_eq!(host.iter().filter(|&&s| s == 0).count(), 32, "{host:?}");
+    let proxy = answered(proxy);
+    assert!(proxy.iter().all(|&s| s == 200), "{proxy:?}");
+    let school = answered(school);
+    assert!(school.iter().all(|&s| s == 200), "{school:?}");
+}

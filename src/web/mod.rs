@@ -10,6 +10,7 @@ mod views;
 
 use std::sync::Arc;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
@@ -43,6 +44,25 @@ pub struct Inner {
     pub auth: Auth,
     pub limiters: Limiters,
     pub images: ImageWork,
+    pub tally: Tally,
+}
+
+/// Refusals counted for one log line a minute (`server::maintain`), never a line each.
+#[derive(Default)]
+pub struct Tally {
+    connections_refused: AtomicU64,
+}
+
+impl Tally {
+    /// A connection closed at once: its source had as many open as it may.
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The count since the last call.
+    pub fn take(&self) -> u64 {
+        self.connections_refused.swap(0, Ordering::Relaxed)
+    }
 }
 
 impl AppState {
@@ -57,6 +77,7 @@ impl AppState {
             auth: Auth::new(ttl),
             limiters,
             images,
+            tally: Tally::default(),
         }))
     }
 }
