@@ -232,8 +232,14 @@ async fn maintain(state: AppState) {
         tick.tick().await;
         let live = state.limiters.maintain();
         tracing::trace!(live, "rate limiter maintained");
-        // Refusals as one count a minute.
-        let connections = state.tally.take();
+        // Refusals as one count a minute: a line each would time the submissions.
+        let (busy, connections) = state.tally.take();
+        if busy > 0 {
+            tracing::warn!(
+                refused = busy,
+                "submissions refused in the last minute: the database write queue was full"
+            );
+        }
         if connections > 0 {
             tracing::warn!(
                 refused = connections,

@@ -724,3 +724,47 @@ fn one_host_cannot_hold_every_connection() {
     let school = answered(school);
     assert!(school.iter().all(|&s| s == 200), "{school:?}");
 }
+
+/// Info item: at the default log level nothing is logged per report, look-up or follow-up; a
+/// line each would let whoever reads the logs count and time reports.
+#[test]
+fn default_logs_say_nothing_per_submission() {
+    let tmp = tempfile::tempdir().unwrap();
+    let adviser = age::x25519::Identity::generate();
+    let config = config_for(tmp.path(), &adviser, "");
+    let data = tmp.path().join("data");
+    let server = Server::start_logging(&["--config", config.to_str().unwrap()], &data, None);
+    let photo = common::images::photo_jpeg(64, 48);
+    let p = post_multipart(
+        &server.url("/s/demo/report"),
+        &[("category", "bullying"), ("description", "hallo")],
+        &[("a.jpg", &photo)],
+    );
+    let code = p.pickup_code().unwrap();
+    assert_eq!(
+        post_form(&server.url("/check/confirm"), &[("code", &code)]).status,
+        200
+    );
+    assert_eq!(
+        post_form(&server.url("/check"), &[("code", &code)]).status,
+        200
+    );
+    let p = post_form(
+        &server.url("/check/message"),
+        &[("code", &code), ("message", "nog iets")],
+    );
+    assert_eq!(p.status, 200);
+    let wrong = PickupCode::generate().grouped();
+    assert_eq!(
+        post_form(&server.url("/check"), &[("code", &wrong)]).status,
+        404
+    );
+    let logs = server.stop();
+    let during: Vec<&str> = logs
+        .lines()
+        .skip_while(|l| !l.contains("listening on"))
+        .skip(1)
+        .take_while(|l| !l.contains("shutting down"))
+        .collect();
+    assert!(during.is_empty(), "logged while serving: {during:#?}");
+}

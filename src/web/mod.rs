@@ -47,21 +47,31 @@ pub struct Inner {
     pub tally: Tally,
 }
 
-/// Refusals counted for one log line a minute (`server::maintain`), never a line each.
+/// Refusals counted for one log line a minute (`server::maintain`), never a line each: even a
+/// line per refused report would let whoever reads the logs count and time reports.
 #[derive(Default)]
 pub struct Tally {
+    busy: AtomicU64,
     connections_refused: AtomicU64,
 }
 
 impl Tally {
+    /// A submission refused because the database write queue was full.
+    pub fn busy(&self) {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A connection closed at once: its source had as many open as it may.
     pub fn connection_refused(&self) {
         self.connections_refused.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The count since the last call.
-    pub fn take(&self) -> u64 {
-        self.connections_refused.swap(0, Ordering::Relaxed)
+    /// The counts since the last call: (busy, connections refused).
+    pub fn take(&self) -> (u64, u64) {
+        (
+            self.busy.swap(0, Ordering::Relaxed),
+            self.connections_refused.swap(0, Ordering::Relaxed),
+        )
     }
 }
 

@@ -160,7 +160,9 @@ pub async fn submit_report(
             ))
         }
         Err(e) if e.is_busy() => {
-            tracing::warn!(school = %school.slug, "report refused: the write queue is full");
+            // Counted, and logged once a minute with every other such refusal.
+            state.tally.busy();
+            tracing::debug!(school = %school.slug, "report refused: the write queue is full");
             Err(refuse(
                 form,
                 with_files_again(vec![Notice::Busy], had_files),
@@ -560,7 +562,8 @@ async fn follow_up_outcome(
         }
         Ok(false) => Err(Gone),
         Err(e) if e.is_busy() => {
-            tracing::warn!("follow-up refused: the write queue is full");
+            state.tally.busy();
+            tracing::debug!("follow-up refused: the write queue is full");
             Ok((StatusCode::SERVICE_UNAVAILABLE, None, FollowUp::Busy))
         }
         Err(e) => {
