@@ -768,3 +768,36 @@ fn default_logs_say_nothing_per_submission() {
         .collect();
     assert!(during.is_empty(), "logged while serving: {during:#?}");
 }
+
+/// A follow-up with photos from an address over its look-up limit gets the calm page with its
+/// text, not a connection cut off while the photos were still being sent.
+#[test]
+fn a_follow_up_over_the_look_up_limit_keeps_its_text_while_photos_are_sent() {
+    let (_tmp, server, _) = limited_server("[limits]\nchecks_per_source_per_minute = 1");
+    let code = post_form(&server.url("/s/demo/report"), &[("description", "hallo")])
+        .pickup_code()
+        .unwrap();
+    let pupil = Ipv4Addr::new(127, 0, 28, 1);
+    let photo = vec![0xA5u8; 4 * 1024 * 1024];
+    let send = |message: &str| {
+        let (content_type, body) = multipart(
+            &[("code", &code), ("message", message)],
+            "evidence",
+            &[("a.jpg", &photo[..])],
+        );
+        raw_request_with(
+            pupil,
+            &server.base,
+            "POST",
+            "/check/message",
+            &[("Content-Type", &content_type)],
+            &body,
+        )
+    };
+    // The first look-up is this address's one for the minute (the photo is refused as no
+    // image, which is beside the point).
+    assert_eq!(send("eerste").unwrap().0, 422);
+    let (status, page) = send("MIJN-TWEEDE-BERICHT").expect("an answer, not a reset");
+    assert_eq!(status, 429);
+    assert!(page.contains("MIJN-TWEEDE-BERICHT"), "{page}");
+}

@@ -480,7 +480,10 @@ impl FileGate for FollowUpGate<'_> {
                     Err(wait) => Admit::Limited(wait),
                 }
             }
-            // No report, a limit, or a failure: nothing the pupil sends after this is kept.
+            // Over the look-up limit: the pupil gets a page saying when to try again, so their
+            // files are read past (unheld) rather than cut off mid-send.
+            Ok(Lookup::Refused(_, Some(wait))) => Admit::Limited(*wait),
+            // A code that opens nothing, or a failure: nothing sent after this is kept.
             _ => Admit::Stop,
         };
         self.looked_up = Some(looked_up);
