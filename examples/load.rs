@@ -194,6 +194,9 @@ fn child_server(dir: &str, listen: &str, strict: bool) {
     config.limits.reports_per_school_per_minute = 1_000_000_000;
     config.limits.checks_per_source_per_minute = 1_000_000_000;
     config.limits.failed_checks_per_minute = 1_000_000_000;
+    config.limits.failed_checks_per_network_per_minute = 1_000_000_000;
+    // Every load connection comes from 127.0.0.1.
+    config.limits.connections_per_source = fluister::server::MAX_CONNECTIONS as u32;
     if strict {
         // One report an hour per address: after the first, every submission is refused.
         config.limits.reports_per_source_per_hour = 1;

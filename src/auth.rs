@@ -1,15 +1,22 @@
 //! Adviser sign-in by key challenge: no passwords on the server.
 //!
-//! The client names its recipient; the server answers with a random nonce age-encrypted to it
-//! (only for recipients configured for some school); the client decrypts it and trades it for a
-//! short-lived bearer token bound to the schools that recipient serves. Nonces and tokens live
-//! in memory only, as hashes, and a restart signs every adviser out.
+//! The client names its recipient; the server answers with a nonce age-encrypted to it (only for
+//! recipients configured for some school); the client decrypts it and trades it for a
+//! short-lived bearer token bound to the schools that recipient serves.
+//!
+//! A challenge is kept nowhere. Its nonce carries its own expiry and a MAC over the recipient
+//! under a key that lives only in memory, so asking for challenges (anyone may, for any
+//! adviser's public recipient) costs the server no memory and cannot crowd out the adviser's
+//! own. A nonce that was answered is remembered until it expires, so it works once; only a right
+//! answer adds one, and a right answer takes the adviser's key. Tokens live in memory only, as
+//! hashes. A restart signs every adviser out and voids every open challenge.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use age::x25519;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -20,9 +27,17 @@ use crate::crypto;
 
 /// How long a challenge can be answered.
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(120);
-/// Most open challenges kept; past this the oldest expired ones are dropped, then new ones
-/// are refused, so a flood of challenge requests cannot grow memory without bound.
-const MAX_CHALLENGES: usize = 10_000;
+
+/// The longest recipient or answer worth reading: an age X25519 recipient is 62 characters and
+/// a nonce 64. The API refuses bodies past a few KiB before they are parsed (web/api.rs).
+const FIELD_MAX: usize = 256;
+
+/// Label of the challenge MAC, so its key could never be confused with another use.
+const CHALLENGE_LABEL: &[u8] = b"fluister sign-in challenge v1";
+
+/// A nonce: 8 random bytes, the expiry (milliseconds since the server started, big-endian) and
+/// 16 bytes of MAC; sent as 64 lower-case hex characters.
+const NONCE_LEN: usize = 32;
 
 /// A signed-in adviser: who, for which schools, until when.
 #[derive(Clone, Debug)]
@@ -32,11 +47,6 @@ pub struct Session {
     pub expires: Instant,
 }
 
-struct Challenge {
-    recipient: String,
-    expires: Instant,
-}
-
 /// Why sign-in failed. The messages are for the adviser's client.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AuthError {
@@ -44,8 +54,6 @@ pub enum AuthError {
     UnknownRecipient,
     #[error("the answer does not match an open challenge (wrong, already used or expired)")]
     BadResponse,
-    #[error("too many open challenges; try again in a minute")]
-    Busy,
     #[error("could not encrypt the challenge")]
     Encrypt,
 }
@@ -59,10 +67,16 @@ impl Token {
     }
 }
 
-/// Challenges and sessions, in memory.
+/// Answered challenges and sessions, in memory.
 pub struct Auth {
     session_ttl: Duration,
-    challenges: Mutex<HashMap<[u8; 32], Challenge>>,
+    challenge_ttl: Duration,
+    /// The challenge MAC key: random per process, never stored, never derived from the server
+    /// secret (nothing that outlives the process needs it).
+    key: Zeroizing<[u8; 32]>,
+    started: Instant,
+    /// MACs of answered nonces, until their expiry (milliseconds since `started`).
+    answered: Mutex<HashMap<[u8; 16], u64>>,
     sessions: Mutex<HashMap<[u8; 32], Session>>,
 }
 
@@ -70,22 +84,54 @@ fn hash(s: &[u8]) -> [u8; 32] {
     Sha256::digest(s).into()
 }
 
+fn hex(bytes: &[u8]) -> Zeroizing<String> {
+    Zeroizing::new(bytes.iter().map(|x| format!("{x:02x}")).collect())
+}
+
 fn random_hex(bytes: usize) -> Zeroizing<String> {
     let mut b = Zeroizing::new(vec![0u8; bytes]);
     rand::rngs::OsRng.fill_bytes(&mut b);
-    Zeroizing::new(b.iter().map(|x| format!("{x:02x}")).collect())
+    hex(&b)
+}
+
+/// The bytes of a nonce as sent back, or `None` when it is not 64 hex characters.
+fn unhex_nonce(s: &str) -> Option<Zeroizing<[u8; NONCE_LEN]>> {
+    let s = s.as_bytes();
+    if s.len() != 2 * NONCE_LEN {
+        return None;
+    }
+    let mut out = Zeroizing::new([0u8; NONCE_LEN]);
+    for (i, pair) in s.chunks(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
+}
+
+/// Parses a recipient as an adviser's client sends it. The result is the canonical key: every
+/// spelling of one key (upper case, white space around it) is the same recipient.
+pub fn parse_recipient(s: &str) -> Result<x25519::Recipient, AuthError> {
+    if s.len() > FIELD_MAX {
+        return Err(AuthError::UnknownRecipient);
+    }
+    s.trim().parse().map_err(|_| AuthError::UnknownRecipient)
 }
 
 impl Auth {
     pub fn new(session_ttl: Duration) -> Self {
+        let mut key = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(&mut key[..]);
         Auth {
             session_ttl,
-            challenges: Mutex::new(HashMap::new()),
+            challenge_ttl: CHALLENGE_TTL,
+            key,
+            started: Instant::now(),
+            answered: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The schools a recipient is an adviser of, by slug.
+    /// The schools a recipient (in its canonical spelling) is an adviser of, by slug.
     pub fn schools_of(config: &Config, recipient: &str) -> Vec<String> {
         config
             .schools
@@ -95,35 +141,49 @@ impl Auth {
             .collect()
     }
 
-    /// A fresh challenge for `recipient`: the age ciphertext of a random nonce.
-    pub fn challenge(&self, config: &Config, recipient: &str) -> Result<Vec<u8>, AuthError> {
-        let parsed: x25519::Recipient = recipient
-            .trim()
-            .parse()
-            .map_err(|_| AuthError::UnknownRecipient)?;
-        let recipient = parsed.to_string();
-        if Self::schools_of(config, &recipient).is_empty() {
+    /// True when some school lists this recipient as an adviser.
+    pub fn is_adviser(config: &Config, recipient: &x25519::Recipient) -> bool {
+        !Self::schools_of(config, &recipient.to_string()).is_empty()
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn mac(&self, recipient: &str, random: &[u8], expiry: &[u8]) -> [u8; 16] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key[..])
+            .expect("HMAC takes any key length");
+        mac.update(CHALLENGE_LABEL);
+        mac.update(&(recipient.len() as u64).to_be_bytes());
+        mac.update(recipient.as_bytes());
+        mac.update(random);
+        mac.update(expiry);
+        let full = mac.finalize().into_bytes();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&full[..16]);
+        out
+    }
+
+    /// A fresh challenge for `recipient`: the age ciphertext of a nonce only this server can
+    /// have made, for this recipient, within `CHALLENGE_TTL`.
+    pub fn challenge(
+        &self,
+        config: &Config,
+        recipient: &x25519::Recipient,
+    ) -> Result<Vec<u8>, AuthError> {
+        if !Self::is_adviser(config, recipient) {
             return Err(AuthError::UnknownRecipient);
         }
-        let nonce = random_hex(32);
-        let ciphertext =
-            crypto::encrypt(&[&parsed], nonce.as_bytes()).map_err(|_| AuthError::Encrypt)?;
-        let now = Instant::now();
-        let mut challenges = self.challenges.lock().unwrap_or_else(|p| p.into_inner());
-        if challenges.len() >= MAX_CHALLENGES {
-            challenges.retain(|_, c| c.expires > now);
-            if challenges.len() >= MAX_CHALLENGES {
-                return Err(AuthError::Busy);
-            }
-        }
-        challenges.insert(
-            hash(nonce.as_bytes()),
-            Challenge {
-                recipient,
-                expires: now + CHALLENGE_TTL,
-            },
-        );
-        Ok(ciphertext)
+        let mut nonce = Zeroizing::new([0u8; NONCE_LEN]);
+        rand::rngs::OsRng.fill_bytes(&mut nonce[..8]);
+        let expiry = self
+            .now_ms()
+            .saturating_add(u64::try_from(self.challenge_ttl.as_millis()).unwrap_or(u64::MAX));
+        nonce[8..16].copy_from_slice(&expiry.to_be_bytes());
+        let mac = self.mac(&recipient.to_string(), &nonce[..8], &nonce[8..16]);
+        nonce[16..].copy_from_slice(&mac);
+        let text = hex(&nonce[..]);
+        crypto::encrypt(&[recipient], text.as_bytes()).map_err(|_| AuthError::Encrypt)
     }
 
     /// Trades a decrypted nonce for a token. Each nonce works once, within its lifetime, and
@@ -134,29 +194,32 @@ impl Auth {
         recipient: &str,
         response: &str,
     ) -> Result<(Token, Session), AuthError> {
-        let key = hash(response.trim().as_bytes());
-        let challenge = self
-            .challenges
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&key)
-            .ok_or(AuthError::BadResponse)?;
-        let recipient = recipient.trim();
-        let same: bool = challenge
-            .recipient
-            .as_bytes()
-            .ct_eq(recipient.as_bytes())
-            .into();
-        if !same || challenge.expires <= Instant::now() {
+        // The nonce is checked first: an unknown recipient with a wrong nonce is a wrong answer.
+        let recipient = parse_recipient(recipient)
+            .map_err(|_| AuthError::BadResponse)?
+            .to_string();
+        let nonce = unhex_nonce(response.trim()).ok_or(AuthError::BadResponse)?;
+        let expected = self.mac(&recipient, &nonce[..8], &nonce[8..16]);
+        let genuine: bool = expected.ct_eq(&nonce[16..]).into();
+        let expiry = u64::from_be_bytes(nonce[8..16].try_into().expect("eight bytes"));
+        let now = self.now_ms();
+        if !genuine || expiry <= now {
             return Err(AuthError::BadResponse);
         }
-        let schools = Self::schools_of(config, recipient);
+        {
+            let mut answered = self.answered.lock().unwrap_or_else(|p| p.into_inner());
+            answered.retain(|_, until| *until > now);
+            if answered.insert(expected, expiry).is_some() {
+                return Err(AuthError::BadResponse);
+            }
+        }
+        let schools = Self::schools_of(config, &recipient);
         if schools.is_empty() {
             return Err(AuthError::UnknownRecipient);
         }
         let token = random_hex(32);
         let session = Session {
-            recipient: challenge.recipient,
+            recipient,
             schools,
             expires: Instant::now() + self.session_ttl,
         };
@@ -211,13 +274,22 @@ mod tests {
     fn a_decrypted_challenge_buys_one_session() {
         let (config, id) = setup();
         let auth = Auth::new(Duration::from_secs(60));
-        let r = id.to_public().to_string();
+        let r = id.to_public();
         let nonce = answer(&id, &auth.challenge(&config, &r).unwrap());
-        let (token, session) = auth.session(&config, &r, &nonce).unwrap();
+        assert_eq!(nonce.len(), 64);
+        assert!(
+            nonce
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        let (token, session) = auth.session(&config, &r.to_string(), &nonce).unwrap();
         assert_eq!(session.schools, ["a"]);
-        assert_eq!(auth.verify(token.expose()).unwrap().recipient, r);
         assert_eq!(
-            auth.session(&config, &r, &nonce).err(),
+            auth.verify(token.expose()).unwrap().recipient,
+            r.to_string()
+        );
+        assert_eq!(
+            auth.session(&config, &r.to_string(), &nonce).err(),
             Some(AuthError::BadResponse),
             "single use"
         );
@@ -225,32 +297,91 @@ mod tests {
     }
 
     #[test]
+    fn every_spelling_of_a_recipient_is_the_same_adviser() {
+        let (config, id) = setup();
+        let auth = Auth::new(Duration::from_secs(60));
+        let lower = id.to_public().to_string();
+        let upper = parse_recipient(&format!("  {}\n", lower.to_uppercase())).unwrap();
+        assert_eq!(upper.to_string(), lower, "parsed to the canonical key");
+        let nonce = answer(&id, &auth.challenge(&config, &upper).unwrap());
+        let (_, session) = auth
+            .session(&config, &lower.to_uppercase(), &nonce)
+            .unwrap();
+        assert_eq!(session.recipient, lower);
+        assert_eq!(
+            parse_recipient(&"age1".repeat(100)).err(),
+            Some(AuthError::UnknownRecipient),
+            "a long string is refused before it is parsed"
+        );
+    }
+
+    #[test]
     fn wrong_answers_unknown_recipients_and_expiry_are_refused() {
         let (config, id) = setup();
         let auth = Auth::new(Duration::from_millis(30));
-        let r = id.to_public().to_string();
-        let stranger = x25519::Identity::generate().to_public().to_string();
+        let r = id.to_public();
+        let stranger = x25519::Identity::generate().to_public();
         assert_eq!(
             auth.challenge(&config, &stranger).err(),
             Some(AuthError::UnknownRecipient)
         );
         assert_eq!(
-            auth.challenge(&config, "age1garbage").err(),
+            parse_recipient("age1garbage").err(),
             Some(AuthError::UnknownRecipient)
         );
         let nonce = answer(&id, &auth.challenge(&config, &r).unwrap());
+        for wrong in ["00ff", "", &"zz".repeat(32), &"00".repeat(32)] {
+            assert_eq!(
+                auth.session(&config, &r.to_string(), wrong).err(),
+                Some(AuthError::BadResponse),
+                "{wrong}"
+            );
+        }
         assert_eq!(
-            auth.session(&config, &r, "00ff").err(),
-            Some(AuthError::BadResponse)
-        );
-        assert_eq!(
-            auth.session(&config, &stranger, &nonce).err(),
+            auth.session(&config, &stranger.to_string(), &nonce).err(),
             Some(AuthError::BadResponse),
             "a nonce is bound to its recipient"
         );
-        let nonce = answer(&id, &auth.challenge(&config, &r).unwrap());
-        let (token, _) = auth.session(&config, &r, &nonce).unwrap();
+        // A nonce whose expiry was moved on no longer carries a valid MAC.
+        let mut forged = nonce.clone().into_bytes();
+        forged[16] = if forged[16] == b'f' { b'e' } else { b'f' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(
+            auth.session(&config, &r.to_string(), &forged).err(),
+            Some(AuthError::BadResponse),
+            "a nonce cannot be altered"
+        );
+        let (token, _) = auth.session(&config, &r.to_string(), &nonce).unwrap();
         std::thread::sleep(Duration::from_millis(50));
         assert!(auth.verify(token.expose()).is_none(), "expired");
+    }
+
+    #[test]
+    fn a_challenge_expires() {
+        let (config, id) = setup();
+        let mut auth = Auth::new(Duration::from_secs(60));
+        auth.challenge_ttl = Duration::from_millis(20);
+        let r = id.to_public();
+        let nonce = answer(&id, &auth.challenge(&config, &r).unwrap());
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(
+            auth.session(&config, &r.to_string(), &nonce).err(),
+            Some(AuthError::BadResponse)
+        );
+    }
+
+    #[test]
+    fn only_answered_nonces_are_remembered() {
+        let (config, id) = setup();
+        let auth = Auth::new(Duration::from_secs(60));
+        let r = id.to_public();
+        for _ in 0..1000 {
+            auth.challenge(&config, &r).unwrap();
+            let _ = auth.session(&config, &r.to_string(), &"ab".repeat(32));
+        }
+        assert_eq!(auth.answered.lock().unwrap().len(), 0, "nothing kept");
+        let nonce = answer(&id, &auth.challenge(&config, &r).unwrap());
+        auth.session(&config, &r.to_string(), &nonce).unwrap();
+        assert_eq!(auth.answered.lock().unwrap().len(), 1);
     }
 }

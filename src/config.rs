@@ -5,15 +5,16 @@
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use age::x25519;
 use serde::Deserialize;
 
 use crate::crypto;
-use crate::ratelimit::Limits;
+use crate::net::Network;
+use crate::ratelimit::{Limits, SHARED_SCALE};
 
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
@@ -39,8 +40,12 @@ pub struct Config {
     pub session_hours: f64,
     /// Rate limits per concern.
     pub limits: Limits,
-    /// Reverse proxies whose `X-Forwarded-For` is believed, as networks (address, prefix).
-    pub trusted_proxies: Vec<(IpAddr, u8)>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Their connections are not capped
+    /// per source: every pupil behind them arrives through them.
+    pub trusted_proxies: Vec<Network>,
+    /// Networks where many pupils share one address (a school's NAT): their per-source limits
+    /// are `SHARED_SCALE` times the configured ones.
+    pub shared_networks: Vec<Network>,
     /// Every pupil arrives through a Tor onion service (from loopback): per-source limits off.
     pub tor: bool,
     /// The largest evidence image a pupil may send, in MiB.
@@ -68,6 +73,7 @@ impl Config {
             session_hours: DEFAULT_SESSION_HOURS,
             limits: Limits::default(),
             trusted_proxies: Vec::new(),
+            shared_networks: Vec::new(),
             tor: false,
             evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
         }
@@ -91,6 +97,14 @@ pub enum ConfigError {
     Listen(String),
     #[error("data folder {path}: {source}")]
     DataDir { path: PathBuf, source: io::Error },
+    #[error(
+        "data folder {} (data_dir) is open to other users of this machine (mode {mode:03o}); it \
+         holds the database and server-secret. Fix it with `chmod 700 {}` and keep it owned by \
+         the user that runs fluister",
+        .path.display(),
+        .path.display()
+    )]
+    DataDirOpen { path: PathBuf, mode: u32 },
     #[error("demo adviser key {path}: {message}")]
     DemoKey { path: PathBuf, message: String },
 }
@@ -100,27 +114,35 @@ pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
 /// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
 const MAX_EVIDENCE_FILE_MIB: u32 = 50;
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "session_hours",
     "trusted_proxies",
+    "shared_networks",
     "tor",
     "evidence_file_mib",
     "limits",
     "school",
 ];
-const LIMIT_KEYS: [&str; 8] = [
+const LIMIT_KEYS: [&str; 10] = [
     "reports_per_source_per_hour",
     "reports_per_school_per_minute",
     "checks_per_source_per_minute",
     "failed_checks_per_minute",
+    "failed_checks_per_network_per_minute",
     "messages_per_report_per_hour",
     "uploads_per_source_per_hour",
     "signins_per_source_per_minute",
     "signins_per_recipient_per_minute",
+    "connections_per_source",
 ];
 const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
+
+/// Shortest prefix accepted in `shared_networks`: a school's network, not a slice of the
+/// internet whose every address would get ten times the limits.
+const SHARED_MIN_PREFIX_V4: u8 = 16;
+const SHARED_MIN_PREFIX_V6: u8 = 32;
 
 #[derive(Deserialize)]
 struct RawConfig {
@@ -129,6 +151,8 @@ struct RawConfig {
     session_hours: Option<f64>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
+    #[serde(default)]
+    shared_networks: Vec<String>,
     #[serde(default)]
     tor: bool,
     evidence_file_mib: Option<u32>,
@@ -144,10 +168,12 @@ struct RawLimits {
     reports_per_school_per_minute: Option<u32>,
     checks_per_source_per_minute: Option<u32>,
     failed_checks_per_minute: Option<u32>,
+    failed_checks_per_network_per_minute: Option<u32>,
     messages_per_report_per_hour: Option<u32>,
     uploads_per_source_per_hour: Option<u32>,
     signins_per_source_per_minute: Option<u32>,
     signins_per_recipient_per_minute: Option<u32>,
+    connections_per_source: Option<u32>,
 }
 
 fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
@@ -159,6 +185,38 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
         Some(n) => Ok(n),
         None => Ok(default),
     };
+    let failed_checks_per_minute = pick(
+        "failed_checks_per_minute",
+        raw.failed_checks_per_minute,
+        d.failed_checks_per_minute,
+    )?;
+    // Unset, a network's share follows the global ceiling: a tenth of it.
+    let failed_checks_per_network_per_minute = pick(
+        "failed_checks_per_network_per_minute",
+        raw.failed_checks_per_network_per_minute,
+        (failed_checks_per_minute / 10).max(1),
+    )?;
+    if failed_checks_per_network_per_minute > failed_checks_per_minute {
+        return Err(format!(
+            "limits.failed_checks_per_network_per_minute = {failed_checks_per_network_per_minute} \
+             is more than limits.failed_checks_per_minute = {failed_checks_per_minute}: one \
+             network could then close look-ups for everyone. Use at most \
+             {failed_checks_per_minute} (unset, it is a tenth of failed_checks_per_minute)"
+        ));
+    }
+    let connections_per_source = pick(
+        "connections_per_source",
+        raw.connections_per_source,
+        d.connections_per_source,
+    )?;
+    let most = u32::try_from(crate::server::MAX_CONNECTIONS).unwrap_or(u32::MAX);
+    if connections_per_source > most {
+        return Err(format!(
+            "limits.connections_per_source = {connections_per_source} is more than the server \
+             serves at once ({most}); use 1 to {most} (the default is {})",
+            d.connections_per_source
+        ));
+    }
     Ok(Limits {
         reports_per_source_per_hour: pick(
             "reports_per_source_per_hour",
@@ -175,11 +233,8 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             raw.checks_per_source_per_minute,
             d.checks_per_source_per_minute,
         )?,
-        failed_checks_per_minute: pick(
-            "failed_checks_per_minute",
-            raw.failed_checks_per_minute,
-            d.failed_checks_per_minute,
-        )?,
+        failed_checks_per_minute,
+        failed_checks_per_network_per_minute,
         messages_per_report_per_hour: pick(
             "messages_per_report_per_hour",
             raw.messages_per_report_per_hour,
@@ -200,22 +255,37 @@ fn validate_limits(raw: RawLimits) -> Result<Limits, String> {
             raw.signins_per_recipient_per_minute,
             d.signins_per_recipient_per_minute,
         )?,
+        connections_per_source,
     })
 }
 
-/// Parses `"10.0.0.1"` or `"10.0.0.0/8"` (IPv4 or IPv6) into a network.
-fn parse_network(s: &str) -> Option<(IpAddr, u8)> {
-    let (addr, prefix) = match s.trim().split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (s.trim(), None),
-    };
-    let ip: IpAddr = addr.parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let prefix = match prefix {
-        Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max)?,
-        None => max,
-    };
-    Some((ip, prefix))
+/// The `shared_networks` list: networks of a school's size, each at most once.
+fn validate_shared_networks(raw: &[String]) -> Result<Vec<Network>, String> {
+    let mut networks = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let at = format!("shared_networks[{i}] = \"{s}\"");
+        let Some(net) = Network::parse(s) else {
+            return Err(format!(
+                "{at} is not a network, e.g. \"192.0.2.0/24\" or \"2001:db8::/48\""
+            ));
+        };
+        let (min, family) = if net.is_ipv4() {
+            (SHARED_MIN_PREFIX_V4, "IPv4")
+        } else {
+            (SHARED_MIN_PREFIX_V6, "IPv6")
+        };
+        if net.prefix() < min {
+            return Err(format!(
+                "{at} is too wide: every address in it gets {SHARED_SCALE} times the per-source \
+                 limits. List the school's own network, at most a /{min} for {family}"
+            ));
+        }
+        if networks.contains(&net) {
+            return Err(format!("{at} is listed twice"));
+        }
+        networks.push(net);
+    }
+    Ok(networks)
 }
 
 #[derive(Deserialize)]
@@ -290,9 +360,10 @@ pub fn parse(
              {MAX_EVIDENCE_FILE_MIB} MiB (the default is {DEFAULT_EVIDENCE_FILE_MIB})"
         )));
     }
+    let shared_networks = validate_shared_networks(&raw.shared_networks).map_err(&invalid)?;
     let mut trusted_proxies = Vec::new();
     for (i, p) in raw.trusted_proxies.iter().enumerate() {
-        trusted_proxies.push(parse_network(p).ok_or_else(|| {
+        trusted_proxies.push(Network::parse(p).ok_or_else(|| {
             invalid(format!(
                 "trusted_proxies[{i}] = \"{p}\" is not an address or network, e.g. \"127.0.0.1\" \
                  or \"10.0.0.0/8\""
@@ -326,6 +397,7 @@ pub fn parse(
         session_hours,
         limits,
         trusted_proxies,
+        shared_networks,
         tor: raw.tor,
         evidence_file_mib,
     })
@@ -473,16 +545,27 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
     })
 }
 
-/// Creates the data folder (mode 0700) if it is not there yet.
+/// Creates the data folder (mode 0700) if it is not there yet, and refuses one that other users
+/// of the machine can read, enter or write: it holds the server secret, and whoever has that
+/// and the database is one pickup code away from a report.
 pub fn ensure_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let io_err = |source| ConfigError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|source| ConfigError::DataDir {
+        .map_err(io_err)?;
+    let mode = fs::metadata(dir).map_err(io_err)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::DataDirOpen {
             path: dir.to_owned(),
-            source,
-        })
+            mode,
+        });
+    }
+    Ok(())
 }
 
 fn ensure_demo_key(path: &Path) -> Result<x25519::Recipient, ConfigError> {
@@ -595,6 +678,78 @@ mod tests {
     }
 
     #[test]
+    fn shared_networks_and_the_new_limits_are_checked_at_start() {
+        let ok = school(&format!("advisers = [\"{R1}\"]"));
+        let c = parse_str(&format!(
+            "shared_networks = [\"192.0.2.0/24\", \"2001:db8::/48\"]\n{ok}"
+        ))
+        .unwrap();
+        assert_eq!(c.shared_networks.len(), 2);
+        assert!(c.shared_networks[0].contains("192.0.2.77".parse().unwrap()));
+        for (bad, says) in [
+            (
+                "\"192.0.2.0/33\"",
+                "shared_networks[0] = \"192.0.2.0/33\" is not a network",
+            ),
+            (
+                "\"school\"",
+                "shared_networks[0] = \"school\" is not a network",
+            ),
+            ("\"10.0.0.0/8\"", "at most a /16 for IPv4"),
+            ("\"::/0\"", "at most a /32 for IPv6"),
+            (
+                "\"192.0.2.0/24\", \"192.0.2.0/24\"",
+                "shared_networks[1] = \"192.0.2.0/24\" is listed twice",
+            ),
+        ] {
+            let e = parse_str(&format!("shared_networks = [{bad}]\n{ok}")).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
+        // A network's share of failed look-ups follows the global ceiling unless set.
+        let c = parse_str(&format!("{ok}\n[limits]\nfailed_checks_per_minute = 50")).unwrap();
+        assert_eq!(c.limits.failed_checks_per_network_per_minute, 5);
+        assert_eq!(c.limits.connections_per_source, 128);
+        let e = parse_str(&format!(
+            "{ok}\n[limits]\nfailed_checks_per_minute = 50\nfailed_checks_per_network_per_minute = 60"
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("limits.failed_checks_per_network_per_minute = 60"),
+            "{e}"
+        );
+        let e = parse_str(&format!("{ok}\n[limits]\nconnections_per_source = 0")).unwrap_err();
+        assert!(e.contains("limits.connections_per_source = 0"), "{e}");
+        let e = parse_str(&format!("{ok}\n[limits]\nconnections_per_source = 5000")).unwrap_err();
+        assert!(
+            e.contains("limits.connections_per_source = 5000") && e.contains("1 to 2048"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_data_folder_open_to_others_is_refused_with_the_fix() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        ensure_data_dir(&dir).unwrap();
+        assert_eq!(
+            fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        for mode in [0o755, 0o750, 0o701, 0o770] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let e = ensure_data_dir(&dir).unwrap_err().to_string();
+            assert!(
+                e.contains("data_dir")
+                    && e.contains(&format!("mode {mode:03o}"))
+                    && e.contains(&format!("chmod 700 {}", dir.display())),
+                "{e}"
+            );
+        }
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        ensure_data_dir(&dir).unwrap();
+    }
+
+    #[test]
     fn the_shipped_example_is_valid() {
         let text = include_str!("../docs/fluister.example.toml");
         parse(text, Path::new("example"), None, None).unwrap();
@@ -602,9 +757,10 @@ mod tests {
 
     #[test]
     fn demo_reuses_its_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = demo(None, Some(dir.path())).unwrap();
-        let b = demo(None, Some(dir.path())).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let a = demo(None, Some(&dir)).unwrap();
+        let b = demo(None, Some(&dir)).unwrap();
         assert_eq!(
             a.schools[0].advisers[0].to_string(),
             b.schools[0].advisers[0].to_string()

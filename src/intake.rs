@@ -232,11 +232,19 @@ pub const UPLOAD_MEMORY: usize = 256 * 1024 * 1024;
 /// The unit the upload budget is counted in.
 const KIB: usize = 1024;
 
-/// Upload memory held for one submission. It travels with the files into the blocking tasks
-/// that clean and seal them, so it is released only when that work is done, even when the
+/// Upload memory held for one submission: its part of the server's budget, and of its source's
+/// share (`ratelimit::UPLOAD_MEMORY_PER_SOURCE`). It travels with the files into the blocking
+/// tasks that clean and seal them, so it is released only when that work is done, even when the
 /// client has gone away.
 #[derive(Default)]
-pub struct Held(Option<OwnedSemaphorePermit>);
+pub struct Held(Option<OwnedSemaphorePermit>, crate::ratelimit::Claim);
+
+impl Held {
+    /// The source's share of upload memory, counted by the limiter and released with the rest.
+    pub fn source_share(&mut self) -> &mut crate::ratelimit::Claim {
+        &mut self.1
+    }
+}
 
 /// A submission's cleaned images, still holding the submission's upload memory.
 #[derive(Default)]

@@ -3,7 +3,8 @@
 //!
 //! Our own accept loop (instead of `axum::serve`) gives what a public reporting service needs
 //! against slow-loris and floods: a header read timeout, a body read timeout, a cap on open
-//! connections, and a graceful shutdown that lets in-flight submissions finish.
+//! connections in all and per source, and a graceful shutdown that lets in-flight submissions
+//! finish.
 
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
@@ -22,6 +23,8 @@ use tower::ServiceExt;
 use crate::config::{self, Config};
 use crate::crypto::ServerSecret;
 use crate::keys::Keys;
+use crate::net;
+use crate::ratelimit::Claim;
 use crate::store::Store;
 use crate::web::{AppState, app};
 
@@ -29,7 +32,8 @@ use crate::web::{AppState, app};
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time a client gets to send a request body before its size buys it more (see `TimedBody`).
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Most connections served at once; more wait in the kernel's accept queue.
+/// Most connections served at once; more wait in the kernel's accept queue. One source may hold
+/// `limits.connections_per_source` of them (see `serve`).
 pub const MAX_CONNECTIONS: usize = 2048;
 /// How long shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
@@ -66,8 +70,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 /// Serves `state` on `listener` until `shutdown` completes, then waits (a bounded time) for
 /// open connections to finish what they are doing.
+///
+/// A source (the keyed hash of the socket's address, nothing else is kept) with
+/// `limits.connections_per_source` connections open has any further one closed at once, so
+/// one host cannot take the slots everyone shares. A configured trusted proxy is not capped:
+/// every pupil behind it arrives on its connections (the proxy should cap its own clients).
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
-    let router = app(state);
+    let router = app(state.clone());
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut shutdown = pin!(shutdown);
@@ -87,6 +96,20 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
                     continue;
                 }
             },
+        };
+        let ip = peer.ip();
+        let slot = if net::in_any(&state.config.trusted_proxies, ip) {
+            Claim::default()
+        } else {
+            match state.limiters.connection(state.limiters.source(ip)) {
+                Some(slot) => slot,
+                None => {
+                    // Closed before a byte is read; counted for the minute's log line.
+                    state.tally.connection_refused();
+                    drop(stream);
+                    continue;
+                }
+            }
         };
         let router = router.clone();
         let mut stop = stop_rx.clone();
@@ -113,6 +136,7 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
                     let _ = conn.await;
                 }
             }
+            drop(slot);
             drop(permit);
         });
     }
@@ -209,6 +233,21 @@ async fn maintain(state: AppState) {
         tick.tick().await;
         let live = state.limiters.maintain();
         tracing::trace!(live, "rate limiter maintained");
+        // Refusals as one count a minute: a line each would time the submissions.
+        let (busy, connections) = state.tally.take();
+        if busy > 0 {
+            tracing::warn!(
+                refused = busy,
+                "submissions refused in the last minute: the database write queue was full"
+            );
+        }
+        if connections > 0 {
+            tracing::warn!(
+                refused = connections,
+                "connections closed in the last minute: their address had \
+                 limits.connections_per_source open already"
+            );
+        }
     }
 }
 

@@ -280,3 +280,46 @@ fn a_good_config_serves_every_school_to_its_own_advisers() {
         fluister::crypto::parse_identity_file(std::str::from_utf8(&plain).unwrap()).unwrap();
     assert!(decrypt(&linde, &ct).is_err(), "De Linde's adviser does not");
 }
+
+/// Info item: a data folder that other users of the machine can read or enter is refused, and
+/// the message names the setting and the fix.
+#[test]
+fn a_data_folder_open_to_other_users_refuses_to_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let adviser = age::x25519::Identity::generate();
+    let config = config_for(tmp.path(), &adviser, "");
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Spawned, not run: a server that did start would never exit by itself.
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started on a data folder open to other users");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for needle in [
+        "data_dir",
+        "mode 755",
+        &format!("chmod 700 {}", data.display()),
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from {err}");
+    }
+    assert!(!data.join("server-secret").exists() && !data.join("fluister.db").exists());
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let server = Server::start(&["--config", config.to_str().unwrap()], &data);
+    assert_eq!(get(&server.url("/healthz")).status, 200);
+}

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{AuthError, Session};
+use crate::auth::{self, AuthError, Session};
 use crate::ratelimit::RetryAfter;
 use crate::store::{Author, NewMessage, ReportId, Status, StoreError, StoredReport};
 
@@ -26,10 +26,15 @@ use super::peer::Peer;
 /// of four-byte characters is 128 KiB, plus the age header).
 pub const MESSAGE_CIPHERTEXT_MAX: usize = 160 * 1024;
 
+/// Largest sign-in body: a recipient (62 characters) and a nonce (64) in JSON are under 200
+/// bytes. Anything bigger is refused before it is read whole, let alone parsed.
+pub const AUTH_BODY_MAX: usize = 4 * 1024;
+
 pub fn router() -> Router<AppState> {
+    let auth_body = DefaultBodyLimit::max(AUTH_BODY_MAX);
     Router::new()
-        .route("/auth/challenge", post(challenge))
-        .route("/auth/session", post(session))
+        .route("/auth/challenge", post(challenge).layer(auth_body))
+        .route("/auth/session", post(session).layer(auth_body))
         .route("/reports", get(list_reports))
         .route("/reports/{id}", get(get_report))
         .route("/reports/{id}/messages", post(post_message))
@@ -213,22 +218,32 @@ struct ChallengeRequest {
 }
 
 /// `POST auth/challenge {"recipient"}` → `{"challenge": base64 age file, "expires_in"}`.
+///
+/// Counted per source first; then only a recipient that parses and is some school's adviser
+/// reaches the per-recipient budget, and that budget is the recipient's *from this source*
+/// (`Limiters::signin_challenge`): whoever knows an adviser's public recipient can spend their
+/// own budget for it, never the adviser's.
 async fn challenge(
     State(state): State<AppState>,
     Peer(source): Peer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ChallengeRequest = parse(body)?;
+    state.limiters.signin(source).map_err(ApiError::TooMany)?;
+    let recipient =
+        auth::parse_recipient(&req.recipient).map_err(|_| ApiError::UnknownRecipient)?;
+    if !auth::Auth::is_adviser(&state.config, &recipient) {
+        return Err(ApiError::UnknownRecipient);
+    }
     state
         .limiters
-        .signin_challenge(source, &req.recipient)
+        .signin_challenge(source, &recipient)
         .map_err(ApiError::TooMany)?;
     let ciphertext = state
         .auth
-        .challenge(&state.config, &req.recipient)
+        .challenge(&state.config, &recipient)
         .map_err(|e| match e {
             AuthError::UnknownRecipient => ApiError::UnknownRecipient,
-            AuthError::Busy => ApiError::Busy,
             _ => ApiError::Internal,
         })?;
     Ok(json_body(&json!({
@@ -244,23 +259,30 @@ struct SessionRequest {
 }
 
 /// `POST auth/session {"recipient", "response"}` → `{"token", "expires_in", "schools"}`.
+///
+/// A right answer always goes through: it takes the adviser's key, and counting it would let
+/// strangers at the adviser's address keep them out. A wrong one counts against the source.
 async fn session(
     State(state): State<AppState>,
     Peer(source): Peer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    state
-        .limiters
-        .signin_answer(source)
-        .map_err(ApiError::TooMany)?;
-    let req: SessionRequest = parse(body)?;
-    let (token, session) = state
-        .auth
-        .session(&state.config, &req.recipient, &req.response)
-        .map_err(|e| match e {
-            AuthError::UnknownRecipient => ApiError::UnknownRecipient,
-            _ => ApiError::BadResponse,
-        })?;
+    let answered = parse::<SessionRequest>(body).and_then(|req| {
+        state
+            .auth
+            .session(&state.config, &req.recipient, &req.response)
+            .map_err(|e| match e {
+                AuthError::UnknownRecipient => ApiError::UnknownRecipient,
+                _ => ApiError::BadResponse,
+            })
+    });
+    let (token, session) = match answered {
+        Ok(signed_in) => signed_in,
+        Err(e) => {
+            state.limiters.signin(source).map_err(ApiError::TooMany)?;
+            return Err(e);
+        }
+    };
     tracing::info!(schools = ?session.schools, "adviser signed in");
     let expires_in = session
         .expires

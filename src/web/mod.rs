@@ -10,6 +10,7 @@ mod views;
 
 use std::sync::Arc;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
@@ -43,12 +44,41 @@ pub struct Inner {
     pub auth: Auth,
     pub limiters: Limiters,
     pub images: ImageWork,
+    pub tally: Tally,
+}
+
+/// Refusals counted for one log line a minute (`server::maintain`), never a line each: even a
+/// line per refused report would let whoever reads the logs count and time reports.
+#[derive(Default)]
+pub struct Tally {
+    busy: AtomicU64,
+    connections_refused: AtomicU64,
+}
+
+impl Tally {
+    /// A submission refused because the database write queue was full.
+    pub fn busy(&self) {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection closed at once: its source had as many open as it may.
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The counts since the last call: (busy, connections refused).
+    pub fn take(&self) -> (u64, u64) {
+        (
+            self.busy.swap(0, Ordering::Relaxed),
+            self.connections_refused.swap(0, Ordering::Relaxed),
+        )
+    }
 }
 
 impl AppState {
     pub fn new(config: Config, keys: Keys, store: Store) -> Self {
         let ttl = std::time::Duration::from_secs_f64(config.session_hours * 3600.0);
-        let limiters = Limiters::new(&config.limits, config.tor);
+        let limiters = Limiters::new(&config.limits, config.tor, &config.shared_networks);
         let images = ImageWork::new(config.evidence_file_mib as usize * 1024 * 1024);
         AppState(Arc::new(Inner {
             config,
@@ -57,6 +87,7 @@ impl AppState {
             auth: Auth::new(ttl),
             limiters,
             images,
+            tally: Tally::default(),
         }))
     }
 }

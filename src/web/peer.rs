@@ -9,6 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
+use crate::net::{self, Network};
 use crate::ratelimit::Source;
 
 use super::AppState;
@@ -34,27 +35,25 @@ impl FromRequestParts<AppState> for Peer {
     }
 }
 
-fn in_network(ip: IpAddr, (net, prefix): (IpAddr, u8)) -> bool {
-    match (ip.to_canonical(), net.to_canonical()) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
+/// One `X-Forwarded-For` entry: an address, or an address with a port as some proxies write
+/// it (`203.0.113.7:51234`, `[2001:db8::7]:443`, `[2001:db8::7]`).
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
     }
+    if let Ok(addr) = entry.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .and_then(|e| e.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
 }
 
 /// The client's address: the socket's, or what a trusted proxy forwarded.
-pub fn client_ip(
-    socket: IpAddr,
-    headers: &axum::http::HeaderMap,
-    trusted: &[(IpAddr, u8)],
-) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|&n| in_network(ip, n));
+pub fn client_ip(socket: IpAddr, headers: &axum::http::HeaderMap, trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| net::in_any(trusted, ip);
     if !is_trusted(socket) {
         return socket;
     }
@@ -67,10 +66,10 @@ pub fn client_ip(
         .collect::<Vec<_>>();
     // Walk from the right: each trusted proxy appended the address it saw.
     for entry in forwarded.iter().rev() {
-        match entry.parse::<IpAddr>() {
-            Ok(ip) if is_trusted(ip) => continue,
-            Ok(ip) => return ip,
-            Err(_) => break,
+        match forwarded_ip(entry) {
+            Some(ip) if is_trusted(ip) => continue,
+            Some(ip) => return ip,
+            None => break,
         }
     }
     socket
@@ -87,10 +86,14 @@ mod tests {
         h
     }
 
+    fn nets(list: &[&str]) -> Vec<Network> {
+        list.iter().map(|n| Network::parse(n).unwrap()).collect()
+    }
+
     #[test]
     fn forwarded_addresses_count_only_from_trusted_proxies() {
         let proxy: IpAddr = "10.0.0.5".parse().unwrap();
-        let trusted = [("10.0.0.0".parse().unwrap(), 8)];
+        let trusted = nets(&["10.0.0.0/8"]);
         let pupil: IpAddr = "203.0.113.7".parse().unwrap();
         assert_eq!(client_ip(proxy, &headers("203.0.113.7"), &trusted), pupil);
         assert_eq!(
@@ -109,9 +112,34 @@ mod tests {
         );
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
         assert_eq!(client_ip(proxy, &headers("garbage"), &trusted), proxy);
-        let v6 = [("2001:db8::".parse().unwrap(), 32)];
-        assert!(in_network("2001:db8:5::1".parse().unwrap(), v6[0]));
-        assert!(!in_network("2001:db9::1".parse().unwrap(), v6[0]));
-        assert!(in_network("::ffff:10.1.2.3".parse().unwrap(), trusted[0]));
+    }
+
+    #[test]
+    fn forwarded_entries_with_a_port_name_the_client() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted = nets(&["10.0.0.0/8", "2001:db8:ffff::/48"]);
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        let v6: IpAddr = "2001:db8:1::7".parse().unwrap();
+        for (xff, want) in [
+            ("203.0.113.7:51234", v4),
+            ("[2001:db8:1::7]:443", v6),
+            ("[2001:db8:1::7]", v6),
+            ("198.51.100.1:1, 203.0.113.7:80, 10.0.0.9:8080", v4),
+            ("203.0.113.7, [2001:db8:ffff::1]:3128", v4),
+        ] {
+            assert_eq!(client_ip(proxy, &headers(xff), &trusted), want, "{xff}");
+        }
+        for garbage in [
+            "203.0.113.7:",
+            "[2001:db8:1::7",
+            "203.0.113.7:99999",
+            "host:80",
+        ] {
+            assert_eq!(
+                client_ip(proxy, &headers(garbage), &trusted),
+                proxy,
+                "{garbage}"
+            );
+        }
     }
 }

@@ -20,7 +20,7 @@ use crate::report::{Category, DangerNow, ReportForm};
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
-use super::upload::{self, Broken, Submitted};
+use super::upload::{self, Admit, Broken, FileGate, Submitted};
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
 use super::{AppError, AppState, lang_of};
 
@@ -75,7 +75,12 @@ pub async fn submit_report(
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
     let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
-    let submitted = upload::read(req, &state.images).await;
+    let mut gate = ReportGate {
+        state: &state,
+        source,
+        school: &school.slug,
+    };
+    let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
     let lang = fields.lang_or(lang);
     let form = ReportForm {
@@ -168,9 +173,14 @@ pub async fn submit_report(
             }
         }
     }
-    // Images are counted before they are decoded (decoding is the expensive part); the report
-    // only once everything else passed, so fixing a mistake or a file costs no report.
-    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+    // A source already over a limit had its files read past, never held. Images are counted
+    // before they are decoded (decoding is the expensive part); the report only once everything
+    // else passed, so fixing a mistake or a file costs no report.
+    let counted = match submitted.limited {
+        Some(wait) => Err(wait),
+        None => state.limiters.uploads(source, submitted.files.len()),
+    };
+    if let Err(wait) = counted {
         let notices = with_files_again(vec![Notice::TooMany(wait)], had_files);
         return Err(refuse(form, notices));
     }
@@ -223,7 +233,9 @@ pub async fn submit_report(
             }
         }
         Err(e) if e.is_busy() => {
-            tracing::warn!(school = %school.slug, "report refused: the write queue is full");
+            // Counted, and logged once a minute with every other such refusal.
+            state.tally.busy();
+            tracing::debug!(school = %school.slug, "report refused: the write queue is full");
             Err(refuse(
                 form,
                 with_files_again(vec![Notice::Busy], had_files),
@@ -233,6 +245,32 @@ pub async fn submit_report(
             tracing::error!(school = %school.slug, error = %e, "report could not be stored");
             let notices = with_files_again(vec![Notice::Unavailable], had_files);
             Err(refuse(form, notices))
+        }
+    }
+}
+
+/// The report form's rule for files: none for the kinds of report that must never carry an
+/// image, none from a source whose reports are being refused.
+struct ReportGate<'a> {
+    state: &'a AppState,
+    source: Source,
+    school: &'a str,
+}
+
+impl FileGate for ReportGate<'_> {
+    async fn admit(&mut self, fields: &FormBody) -> Admit {
+        let category = Category::from_slug(fields.get("category").trim());
+        if category.is_some_and(Category::forbids_upload) {
+            // Not even held in memory: a nude image of a minor must not be sent at all.
+            return Admit::Refuse(FileProblem::NotAllowed);
+        }
+        match self
+            .state
+            .limiters
+            .report_refusing(self.source, self.school)
+        {
+            Ok(()) => Admit::Files,
+            Err(wait) => Admit::Limited(wait),
         }
     }
 }
@@ -270,12 +308,8 @@ enum Lookup {
 }
 
 /// Parses a typed code, applies the look-up limits and finds its report. A code that opens
-/// nothing counts against the global ceiling on failed look-ups.
-async fn look_up(
-    state: &AppState,
-    source: crate::ratelimit::Source,
-    typed: &str,
-) -> Result<Lookup, StoreFailure> {
+/// nothing counts against its network's share and the global ceiling on failed look-ups.
+async fn look_up(state: &AppState, source: Source, typed: &str) -> Result<Lookup, StoreFailure> {
     let code = match PickupCode::parse(typed) {
         Ok(code) => code,
         Err(e) => return Ok(Lookup::Refused(shape_problem(e), None)),
@@ -289,7 +323,7 @@ async fn look_up(
     match conversation::locate(&state.store, &state.keys, &code).await {
         Ok(Some(thread)) => Ok(Lookup::Found(thread)),
         Ok(None) => {
-            state.limiters.code_failed();
+            state.limiters.code_failed(source);
             Ok(Lookup::Refused(CheckProblem::NotFound, None))
         }
         Err(e) => {
@@ -436,7 +470,12 @@ pub async fn follow_up(
     Peer(source): Peer,
     req: Request,
 ) -> Result<Response, AppError> {
-    let submitted = upload::read(req, &state.images).await;
+    let mut gate = FollowUpGate {
+        state: &state,
+        source,
+        looked_up: None,
+    };
+    let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
     let lang = fields.lang_or(lang_of(&q));
     // Copied out: the submission itself goes on to be cleaned and stored.
@@ -446,7 +485,12 @@ pub async fn follow_up(
     if submitted.broken == Some(Broken::TooLarge) && typed.is_empty() {
         return Err(AppError::TooLarge(lang));
     }
-    let mut thread = match look_up(&state, source, typed).await {
+    // Looked up already when files came: before a byte of them was held.
+    let looked_up = match gate.looked_up.take() {
+        Some(looked_up) => looked_up,
+        None => look_up(&state, source, typed).await,
+    };
+    let mut thread = match looked_up {
         Ok(Lookup::Found(thread)) => thread,
         Ok(Lookup::Refused(problem, wait)) => {
             return Ok(check_refused(lang, typed, problem, wait, Some(draft)));
@@ -484,6 +528,39 @@ pub async fn follow_up(
             tracing::error!(error = %e, "could not open a conversation");
             Err(AppError::Internal(lang))
         }
+    }
+}
+
+/// The follow-up form's rule for files: only for a code that opens a report, whose kind takes
+/// images and whose follow-ups are not being refused. The look-up is kept for the handler, so
+/// a code is looked up (and counted) once.
+struct FollowUpGate<'a> {
+    state: &'a AppState,
+    source: Source,
+    looked_up: Option<Result<Lookup, StoreFailure>>,
+}
+
+impl FileGate for FollowUpGate<'_> {
+    async fn admit(&mut self, fields: &FormBody) -> Admit {
+        let looked_up = look_up(self.state, self.source, fields.get("code")).await;
+        let admit = match &looked_up {
+            Ok(Lookup::Found(thread)) if thread.forbids_upload().await => {
+                Admit::Refuse(FileProblem::NotAllowed)
+            }
+            Ok(Lookup::Found(thread)) => {
+                match self.state.limiters.message_refusing(thread.id().as_str()) {
+                    Ok(()) => Admit::Files,
+                    Err(wait) => Admit::Limited(wait),
+                }
+            }
+            // Over the look-up limit: the pupil gets a page saying when to try again, so their
+            // files are read past (unheld) rather than cut off mid-send.
+            Ok(Lookup::Refused(_, Some(wait))) => Admit::Limited(*wait),
+            // A code that opens nothing, or a failure: nothing sent after this is kept.
+            _ => Admit::Stop,
+        };
+        self.looked_up = Some(looked_up);
+        admit
     }
 }
 
@@ -552,7 +629,11 @@ async fn follow_up_outcome(
             FollowUp::TooMany(secs),
         ))
     };
-    if let Err(wait) = state.limiters.uploads(source, submitted.files.len()) {
+    let counted = match submitted.limited {
+        Some(wait) => Err(wait),
+        None => state.limiters.uploads(source, submitted.files.len()),
+    };
+    if let Err(wait) = counted {
         return too_many(wait);
     }
     let images = match state.images.clean(submitted.files, submitted.held).await {
@@ -569,7 +650,8 @@ async fn follow_up_outcome(
         }
         Ok(false) => Err(Gone),
         Err(e) if e.is_busy() => {
-            tracing::warn!("follow-up refused: the write queue is full");
+            state.tally.busy();
+            tracing::debug!("follow-up refused: the write queue is full");
             Ok((StatusCode::SERVICE_UNAVAILABLE, None, FollowUp::Busy))
         }
         Err(e) => {

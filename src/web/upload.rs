@@ -1,18 +1,28 @@
 //! Reading a pupil's form that may carry evidence images: `multipart/form-data` from the report
 //! and follow-up forms, or the plain urlencoded form. Text fields are always read (together
 //! within the urlencoded form's limit), so a refused file never costs the pupil what they
-//! typed; files are held in memory only within the configured size, and only while the
-//! server's upload memory budget has room.
+//! typed.
+//!
+//! Before the first byte of a file is held, the form's own gate decides from the text fields
+//! read so far (the pupil forms send every field that matters before the files) whether files
+//! may be taken at all: for a follow-up, whether the code opens a report; for both forms,
+//! whether the source is over a limit already. A source whose budget of images is spent has
+//! every file read past unheld; the rest are held only within the configured size, the
+//! source's share of upload memory, and the server's whole budget. One address can so never
+//! make an honest pupil's photo "busy" on its own. (The images are counted against that budget
+//! by the handlers, once the form is otherwise fine and before they are decoded, so a form
+//! refused for a mistake costs no images.)
 
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 use zeroize::Zeroizing;
 
 use crate::evidence::{FILES_MAX, ImageProblem};
-use crate::intake::{FileProblem, FileRefused, Held, ImageWork, Upload};
+use crate::intake::{FileProblem, FileRefused, Held, Upload};
+use crate::ratelimit::{RetryAfter, Source};
 
-use super::FORM_BODY_MAX;
 use super::form::{FormBody, content_type_is, is_urlencoded};
+use super::{AppState, FORM_BODY_MAX};
 
 /// The form field that carries evidence images (DESIGN.md).
 pub const EVIDENCE_FIELD: &str = "evidence";
@@ -54,14 +64,39 @@ pub enum Broken {
     Unreadable,
 }
 
+/// What a form's gate says about its files, asked once, when the first file arrives.
+#[derive(Clone, Copy)]
+pub enum Admit {
+    /// Take them, each within the per-source and server-wide budgets.
+    Files,
+    /// Take none; each is refused for this reason. The text after them is still read.
+    Refuse(FileProblem),
+    /// The source is over a limit: take none (the form will be refused as "too many"). The text
+    /// after them is still read.
+    Limited(RetryAfter),
+    /// Read no further: the form is refused whatever follows (a code that opens nothing).
+    Stop,
+}
+
+/// A form's own rules for its files, applied before any of their bytes are held.
+pub trait FileGate: Send {
+    /// Decides from the text fields read so far.
+    fn admit(&mut self, fields: &FormBody) -> impl Future<Output = Admit> + Send;
+}
+
 /// A pupil's form as it arrived.
 pub struct Submitted {
     pub fields: FormBody,
     /// Evidence files that fit, in the order sent.
     pub files: Vec<Upload>,
-    /// Files refused while reading: too big, one too many, or no room to hold them.
+    /// Files refused while reading: too big, one too many, no room to hold them, or not taken
+    /// for this kind of report.
     pub refused: Vec<FileRefused>,
     pub broken: Option<Broken>,
+    /// Set when files went unread because the source is over a limit.
+    pub limited: Option<RetryAfter>,
+    /// How many files the pupil sent, taken or not.
+    sent: usize,
     /// The upload memory the files were counted against; it goes with them to be cleaned.
     pub held: Held,
 }
@@ -73,13 +108,15 @@ impl Submitted {
             files: Vec::new(),
             refused: Vec::new(),
             broken,
+            limited: None,
+            sent: 0,
             held: Held::default(),
         }
     }
 
     /// True when the pupil tried to send any file.
     pub fn has_files(&self) -> bool {
-        !self.files.is_empty() || !self.refused.is_empty()
+        self.sent > 0
     }
 
     /// Every file the pupil sent, refused or not, by name.
@@ -98,8 +135,14 @@ pub fn body_limit(file_bytes: usize) -> usize {
     FORM_BODY_MAX + (FILES_MAX + 1) * (file_bytes + 4096)
 }
 
-/// Reads the form of `req`, whichever encoding it came in.
-pub async fn read(req: Request, images: &ImageWork) -> Submitted {
+/// Reads the form of `req` from `source`, whichever encoding it came in; `gate` decides on its
+/// files.
+pub async fn read(
+    req: Request,
+    state: &AppState,
+    source: Source,
+    gate: &mut impl FileGate,
+) -> Submitted {
     if is_urlencoded(req.headers()) {
         return match axum::body::to_bytes(req.into_body(), FORM_BODY_MAX).await {
             Ok(body) => Submitted {
@@ -113,7 +156,7 @@ pub async fn read(req: Request, images: &ImageWork) -> Submitted {
         return Submitted::empty(Some(Broken::NotAForm));
     }
     match Multipart::from_request(req, &()).await {
-        Ok(multipart) => read_multipart(multipart, images).await,
+        Ok(multipart) => read_multipart(multipart, state, source, gate).await,
         Err(_) => Submitted::empty(Some(Broken::Unreadable)),
     }
 }
@@ -130,7 +173,14 @@ fn body_error(e: &axum::Error) -> Broken {
     Broken::Unreadable
 }
 
-async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitted {
+async fn read_multipart(
+    mut multipart: Multipart,
+    state: &AppState,
+    source: Source,
+    gate: &mut impl FileGate,
+) -> Submitted {
+    let images = &state.images;
+    let limiters = &state.limiters;
     let mut pairs = Vec::new();
     let mut invalid_utf8 = false;
     let mut files = Vec::new();
@@ -139,6 +189,8 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
     let mut text_bytes = 0usize;
     let mut sent_files = 0;
     let mut broken = None;
+    let mut admit = None;
+    let mut limited = None;
     for _ in 0..PARTS_MAX {
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -211,7 +263,38 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
         }
         sent_files += 1;
         let shown = shown_name(file_name.as_deref(), sent_files);
-        let mut why = (sent_files > FILES_MAX).then_some(FileProblem::TooMany { max: FILES_MAX });
+        if admit.is_none() {
+            let so_far = FormBody::from_pairs(pairs.clone(), invalid_utf8);
+            let decided = gate.admit(&so_far).await;
+            if let Admit::Limited(wait) = decided {
+                limited = Some(wait);
+            }
+            admit = Some(decided);
+        }
+        // Refused with a reason the pupil is told, or read past unrecorded (over a limit).
+        let mut why = None;
+        let mut unread = false;
+        match admit {
+            Some(Admit::Stop) => {
+                return Submitted {
+                    fields: FormBody::from_pairs(pairs, invalid_utf8),
+                    sent: sent_files,
+                    ..Submitted::empty(None)
+                };
+            }
+            Some(Admit::Refuse(problem)) => why = Some(problem),
+            Some(Admit::Limited(_)) => unread = true,
+            Some(Admit::Files) | None if sent_files > FILES_MAX => {
+                why = Some(FileProblem::TooMany { max: FILES_MAX });
+            }
+            Some(Admit::Files) | None => {
+                if let Err(wait) = limiters.uploads_refusing(source) {
+                    limited = Some(wait);
+                    admit = Some(Admit::Limited(wait));
+                    unread = true;
+                }
+            }
+        }
         let limit = images.file_bytes();
         let mut bytes = Zeroizing::new(Vec::new());
         let mut total = 0usize;
@@ -233,18 +316,27 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
                 },
             };
             total += chunk.len();
-            if why.is_some() {
+            if why.is_some() || unread {
                 continue;
             }
             if total > limit {
                 bytes = Zeroizing::new(Vec::new());
                 why = Some(too_big(total, limit));
-            } else if !images.reserve(&mut held, chunk.len()) {
+            } else if !limiters.upload_memory(source, held.source_share(), chunk.len())
+                || !images.reserve(&mut held, chunk.len())
+            {
+                // The source's share or the server's budget is full.
                 bytes = Zeroizing::new(Vec::new());
                 why = Some(FileProblem::Busy);
             } else {
                 bytes.extend_from_slice(&chunk);
             }
+        }
+        if unread {
+            if broken.is_some() {
+                break;
+            }
+            continue;
         }
         if let Some(FileProblem::Image(ImageProblem::TooBig { bytes, .. })) = &mut why {
             *bytes = total;
@@ -269,6 +361,8 @@ async fn read_multipart(mut multipart: Multipart, images: &ImageWork) -> Submitt
         files,
         refused,
         broken,
+        limited,
+        sent: sent_files,
         held,
     }
 }

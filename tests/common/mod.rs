@@ -36,17 +36,31 @@ impl Server {
 
     /// `fluister serve --listen 127.0.0.1:0 <args>`, with every log level captured.
     pub fn start(args: &[&str], data_dir: &Path) -> Server {
-        Server::start_at("127.0.0.1:0", args, data_dir)
+        Server::start_logging("127.0.0.1:0", args, data_dir, Some("trace"))
     }
 
     /// `fluister serve --listen <listen> <args>`: for a test that restarts a server at the
     /// address a client already knows (the adviser's cache is kept per address).
     pub fn start_at(listen: &str, args: &[&str], data_dir: &Path) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_logging(listen, args, data_dir, Some("trace"))
+    }
+
+    /// As `start_at`, logging at `level` (`RUST_LOG`), or at the binary's default when `None`.
+    pub fn start_logging(
+        listen: &str,
+        args: &[&str],
+        data_dir: &Path,
+        level: Option<&str>,
+    ) -> Server {
+        let mut cmd = Command::new(BIN);
+        match level {
+            Some(level) => cmd.env("RUST_LOG", level),
+            None => cmd.env_remove("RUST_LOG"),
+        };
+        let mut child = cmd
             .arg("serve")
             .args(["--listen", listen])
             .args(args)
-            .env("RUST_LOG", "trace")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -99,6 +113,23 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The server's address, for raw sockets.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.base.trim_start_matches("http://").parse().unwrap()
+    }
+
+    /// The server's resident memory now, in bytes (Linux).
+    pub fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("VmRSS in /proc/<pid>/status");
+        kb * 1024
     }
 
     pub fn logs(&self) -> String {
@@ -358,24 +389,58 @@ pub fn raw_request_from(
     path: &str,
     body: &[u8],
 ) -> std::io::Result<(u16, String)> {
-    use std::io::{Read, Write};
+    raw_request_with(source, server, method, path, &[], body)
+}
+
+/// A TCP connection to `server` from a chosen loopback source address. Loopback only.
+pub fn connect_from(
+    source: std::net::Ipv4Addr,
+    server: std::net::SocketAddr,
+) -> std::io::Result<std::net::TcpStream> {
     assert!(
         source.is_loopback(),
         "load tests only use loopback addresses"
     );
-    let addr: std::net::SocketAddr = server.trim_start_matches("http://").parse().unwrap();
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
     socket.bind(&std::net::SocketAddr::new(source.into(), 0).into())?;
-    socket.connect_timeout(&addr.into(), Duration::from_secs(5))?;
-    let mut stream: std::net::TcpStream = socket.into();
+    socket.connect_timeout(&server.into(), Duration::from_secs(5))?;
+    Ok(socket.into())
+}
+
+/// As `raw_request_from`, with extra header lines (`("X-Forwarded-For", "…")`) and, unless one
+/// of them says otherwise, an urlencoded body.
+pub fn raw_request_with(
+    source: std::net::Ipv4Addr,
+    server: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, String)> {
+    use std::io::Write;
+    let addr: std::net::SocketAddr = server.trim_start_matches("http://").parse().unwrap();
+    let mut stream = connect_from(source, addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
+    read_response(&mut stream)
+}
+
+/// Reads a response to its end (the request said `Connection: close`): status and body. A
+/// connection closed without a response gives status 0.
+pub fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, String)> {
+    use std::io::Read;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;
     let text = String::from_utf8_lossy(&response).into_owned();
