@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::crypto;
 use crate::ratelimit::Limits;
+use crate::retention::Retention;
 
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
@@ -53,6 +54,8 @@ pub struct School {
     pub slug: String,
     pub name: String,
     pub advisers: Vec<x25519::Recipient>,
+    /// How long the school keeps its cases.
+    pub retention: Retention,
 }
 
 impl Config {
@@ -120,7 +123,13 @@ const LIMIT_KEYS: [&str; 8] = [
     "signins_per_source_per_minute",
     "signins_per_recipient_per_minute",
 ];
-const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
+const SCHOOL_KEYS: [&str; 5] = [
+    "slug",
+    "name",
+    "advisers",
+    "delete_closed_after_days",
+    "delete_inactive_after_days",
+];
 
 #[derive(Deserialize)]
 struct RawConfig {
@@ -223,6 +232,8 @@ struct RawSchool {
     slug: Option<String>,
     name: Option<String>,
     advisers: Option<Vec<String>>,
+    delete_closed_after_days: Option<i64>,
+    delete_inactive_after_days: Option<i64>,
 }
 
 /// Loads and validates a config file; `listen` and `data_dir` from the command line win.
@@ -436,10 +447,14 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
         }
         advisers.push(recipient);
     }
+    let retention =
+        Retention::from_settings(raw.delete_closed_after_days, raw.delete_inactive_after_days)
+            .map_err(|e| format!("{at}: {e}"))?;
     Ok(School {
         slug,
         name,
         advisers,
+        retention,
     })
 }
 
@@ -465,6 +480,7 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
         slug: "demo".into(),
         name: "Demoschool".into(),
         advisers: vec![recipient],
+        retention: Retention::default(),
     };
     Ok(Config {
         listen,
@@ -584,6 +600,22 @@ mod tests {
         assert!(e.contains("evidence_file_mib = 0"), "{e}");
         let e = parse_str(&format!("evidence_file_mib = 51\n{ok}")).unwrap_err();
         assert!(e.contains("1 to 50 MiB"), "{e}");
+        let e = parse_str(&school(&format!(
+            "advisers = [\"{R1}\"]\ndelete_closed_after_days = 0"
+        )))
+        .unwrap_err();
+        assert!(
+            e.contains("de-linde") && e.contains("delete_closed_after_days = 0"),
+            "{e}"
+        );
+        let e = parse_str(&school(&format!(
+            "advisers = [\"{R1}\"]\ndelete_inactive_after_days = -1"
+        )))
+        .unwrap_err();
+        assert!(
+            e.contains("de-linde") && e.contains("delete_inactive_after_days = -1"),
+            "{e}"
+        );
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

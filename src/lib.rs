@@ -15,6 +15,7 @@ pub mod intake;
 pub mod keys;
 pub mod ratelimit;
 pub mod report;
+pub mod retention;
 pub mod server;
 pub mod store;
 pub mod web;
