@@ -46,6 +46,8 @@ pub struct Config {
     pub tor: bool,
     /// The largest evidence image a pupil may send, in MiB.
     pub evidence_file_mib: u32,
+    /// Who can open `fluister backup` files: the board's or host's age recipients.
+    pub backup_recipients: Vec<x25519::Recipient>,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -73,6 +75,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             tor: false,
             evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
+            backup_recipients: Vec::new(),
         }
     }
 
@@ -103,7 +106,7 @@ pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
 /// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
 const MAX_EVIDENCE_FILE_MIB: u32 = 50;
 
-const TOP_KEYS: [&str; 8] = [
+const TOP_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "session_hours",
@@ -112,6 +115,7 @@ const TOP_KEYS: [&str; 8] = [
     "evidence_file_mib",
     "limits",
     "school",
+    "backup_recipients",
 ];
 const LIMIT_KEYS: [&str; 8] = [
     "reports_per_source_per_hour",
@@ -145,6 +149,8 @@ struct RawConfig {
     limits: RawLimits,
     #[serde(default)]
     school: Vec<RawSchool>,
+    #[serde(default)]
+    backup_recipients: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -329,6 +335,8 @@ pub fn parse(
         }
         schools.push(school);
     }
+    let backup_recipients = crate::backup::parse_recipients(&raw.backup_recipients)
+        .map_err(|e| invalid(format!("backup_recipients{e}")))?;
     Ok(Config {
         listen,
         data_dir,
@@ -339,6 +347,7 @@ pub fn parse(
         trusted_proxies,
         tor: raw.tor,
         evidence_file_mib,
+        backup_recipients,
     })
 }
 
@@ -616,6 +625,18 @@ mod tests {
             e.contains("de-linde") && e.contains("delete_inactive_after_days = -1"),
             "{e}"
         );
+        let e = parse_str(&format!("backup_recipients = [\"age1nope\"]\n{ok}")).unwrap_err();
+        assert!(e.contains("backup_recipients[0]"), "{e}");
+        let e = parse_str(&format!("backup_recipients = [\"{R1}\", \"{R1}\"]\n{ok}")).unwrap_err();
+        assert!(
+            e.contains("backup_recipients[1]") && e.contains("twice"),
+            "{e}"
+        );
+        let e = parse_str(&format!(
+            "backup_recipients = [\"AGE-SECRET-KEY-1QQ\"]\n{ok}"
+        ))
+        .unwrap_err();
+        assert!(e.contains("SECRET key"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

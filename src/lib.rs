@@ -3,6 +3,7 @@
 
 pub mod adviser;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod code;
 pub mod config;

@@ -289,7 +289,10 @@ mod tests {
     fn a_closed_case_goes_a_set_number_of_days_after_closing() {
         let r = Retention::default();
         let f = facts(Status::Closed, Some("2026-12-01"), "2026-11-20", false);
-        assert_eq!(r.deletes_on(&f, "2026-01-01").as_deref(), Some("2027-12-01"));
+        assert_eq!(
+            r.deletes_on(&f, "2026-01-01").as_deref(),
+            Some("2027-12-01")
+        );
         // Inactivity comes first when it is shorter.
         let short = Retention {
             closed_days: 365,
@@ -305,9 +308,15 @@ mod tests {
     fn an_open_case_goes_after_inactivity_counted_from_no_earlier_than_the_start() {
         let r = Retention::default();
         let f = facts(Status::Open, None, "2020-01-01", false);
-        assert_eq!(r.deletes_on(&f, "2026-12-01").as_deref(), Some("2028-11-30"));
+        assert_eq!(
+            r.deletes_on(&f, "2026-12-01").as_deref(),
+            Some("2028-11-30")
+        );
         let f = facts(Status::New, None, "2027-03-01", false);
-        assert_eq!(r.deletes_on(&f, "2026-12-01").as_deref(), Some("2029-02-28"));
+        assert_eq!(
+            r.deletes_on(&f, "2026-12-01").as_deref(),
+            Some("2029-02-28")
+        );
     }
 
     #[test]

@@ -367,10 +367,8 @@ impl Store {
 
     /// The date this install started keeping retention (schema/0005_retention.sql).
     pub async fn retention_started_on(&self) -> Result<String, StoreError> {
-        self.read(|conn| {
-            conn.query_row("SELECT started_on FROM retention_start", [], |r| r.get(0))
-        })
-        .await
+        self.read(|conn| conn.query_row("SELECT started_on FROM retention_start", [], |r| r.get(0)))
+            .await
     }
 
     fn send(&self, w: Write) -> Result<(), StoreError> {
@@ -731,8 +729,9 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
             batch.truncate(i);
             stopping = true;
         }
-        let (alone, batch): (Vec<Write>, Vec<Write>) =
-            batch.into_iter().partition(|w| matches!(w, Write::Alone(_)));
+        let (alone, batch): (Vec<Write>, Vec<Write>) = batch
+            .into_iter()
+            .partition(|w| matches!(w, Write::Alone(_)));
         if !batch.is_empty() {
             commit_batch(&mut conn, batch);
         }
@@ -790,7 +789,9 @@ fn delete_if(conn: &mut Connection, id: &ReportId, check: DeleteCheck) -> Result
 
 fn checkpoint(conn: &Connection) -> Result<bool, StoreError> {
     conn.busy_timeout(CHECKPOINT_WAIT)?;
-    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    });
     conn.busy_timeout(BUSY_WAIT)?;
     Ok(busy? == 0)
 }
@@ -1208,7 +1209,11 @@ mod tests {
         r.attachments = vec![b"age-encryption.org/v1\nimage".to_vec()];
         let id = store.insert_report(r).await.unwrap();
         let facts = |store: Store, id: ReportId| async move {
-            store.retention_facts(Some(vec![id])).await.unwrap().remove(0)
+            store
+                .retention_facts(Some(vec![id]))
+                .await
+                .unwrap()
+                .remove(0)
         };
         let f = facts(store.clone(), id.clone()).await;
         assert_eq!((f.closed_on, f.held), (None, false));
