@@ -156,6 +156,18 @@ pub enum AdviserCommand {
         #[arg(long, value_name = "FOLDER")]
         out: PathBuf,
     },
+    /// Put a case on legal hold, so the server never deletes it (for the police, the
+    /// inspectorate or a court), or take it off again with --release.
+    Hold {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// Take the hold off: the case is deleted on its usual date again (at once, at the next
+        /// nightly sweep, if that date has passed).
+        #[arg(long)]
+        release: bool,
+    },
     /// Write a case as one HTML file for the school's incident file. This file is plaintext.
     Export {
         #[command(flatten)]

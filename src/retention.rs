@@ -19,7 +19,7 @@ use time::{Date, Month};
 
 use crate::config::Config;
 use crate::date;
-use crate::store::{RetentionFacts, Status, Store, StoreError};
+use crate::store::{ReportId, RetentionFacts, Status, Store, StoreError};
 
 /// Days a closed case is kept when the school's config does not say.
 pub const DEFAULT_CLOSED_DAYS: u32 = 365;
@@ -145,6 +145,44 @@ impl Policy {
     }
 }
 
+/// A case's retention as advisers see it (the adviser API, the inbox). Every field is
+/// optional when read, so a client still reads a server from before retention.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Schedule {
+    /// The date the case was closed; `None` unless it is closed.
+    pub closed_on: Option<String>,
+    /// On legal hold: never deleted until taken off.
+    pub held: bool,
+    /// The date it will be deleted; `None` while it is held.
+    pub deletes_on: Option<String>,
+}
+
+/// The schedules of the given reports, by id (a report that is gone has none).
+pub async fn schedules(
+    store: &Store,
+    policy: &Policy,
+    ids: Vec<ReportId>,
+) -> Result<HashMap<ReportId, Schedule>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let started_on = store.retention_started_on().await?;
+    Ok(store
+        .retention_facts(Some(ids))
+        .await?
+        .into_iter()
+        .map(|f| {
+            let schedule = Schedule {
+                deletes_on: policy.of(&f.school).deletes_on(&f, &started_on),
+                closed_on: f.closed_on,
+                held: f.held,
+            };
+            (f.id, schedule)
+        })
+        .collect())
+}
+
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -257,7 +295,6 @@ pub async fn sweep_and_log(store: &Store, policy: &Policy, today: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ReportId;
 
     fn facts(status: Status, closed_on: Option<&str>, last: &str, held: bool) -> RetentionFacts {
         RetentionFacts {
