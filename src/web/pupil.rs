@@ -10,18 +10,19 @@ use zeroize::Zeroizing;
 
 use crate::code::{CodeShapeError, PickupCode};
 use crate::conversation::MessageProblem;
-use crate::conversation::{self, Thread};
+use crate::conversation::{self, Conversation, Thread};
 use crate::i18n::Lang;
 use crate::intake::{self, Earlier, FileProblem, SubmissionToken};
 use crate::ratelimit::RetryAfter;
 use crate::ratelimit::Source;
 use crate::report::{Category, DangerNow, ReportForm};
+use crate::retention::{self, Policy};
 
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
 use super::upload::{self, Broken, Submitted};
-use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
+use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Kept, Notice};
 use super::{AppError, AppState, lang_of};
 
 /// `GET /`: the form of the only school, or the list of schools.
@@ -323,17 +324,19 @@ fn with_retry(status: StatusCode, retry: Option<String>, page: Markup) -> Respon
 
 /// The check form again with what went wrong, keeping what was typed.
 fn check_refused(
+    state: &AppState,
     lang: Lang,
     typed: &str,
     problem: CheckProblem,
     wait: Option<RetryAfter>,
     draft: Option<&str>,
 ) -> Response {
+    let shared = Policy::from_config(&state.config).shared();
     let (status, retry) = refusal_status(problem, wait);
     with_retry(
         status,
         retry,
-        views::check_form(lang, typed, Some(problem), draft),
+        views::check_form(lang, typed, Some(problem), draft, shared),
     )
 }
 
@@ -388,7 +391,7 @@ pub async fn confirm_code(
 
 /// `GET /check`: where a pupil enters their code.
 pub async fn check_form(RawQuery(q): RawQuery) -> Markup {
-    views::check_form(lang_of(&q), "", None, None)
+    views::check_form(lang_of(&q), "", None, None, None)
 }
 
 /// `POST /check`: open the conversation with the code.
@@ -410,6 +413,7 @@ pub async fn check(
                 "",
                 None,
                 state.config.evidence_file_mib,
+                &kept(&state, &conv).await,
             )
             .into_response()),
             Err(e) => {
@@ -417,7 +421,9 @@ pub async fn check(
                 Err(AppError::Internal(lang))
             }
         },
-        Ok(Lookup::Refused(problem, wait)) => Ok(check_refused(lang, typed, problem, wait, None)),
+        Ok(Lookup::Refused(problem, wait)) => {
+            Ok(check_refused(&state, lang, typed, problem, wait, None))
+        }
         Err(StoreFailure) => Err(AppError::Internal(lang)),
     }
 }
@@ -443,7 +449,14 @@ pub async fn follow_up(
     let mut thread = match look_up(&state, source, typed).await {
         Ok(Lookup::Found(thread)) => thread,
         Ok(Lookup::Refused(problem, wait)) => {
-            return Ok(check_refused(lang, typed, problem, wait, Some(draft)));
+            return Ok(check_refused(
+                &state,
+                lang,
+                typed,
+                problem,
+                wait,
+                Some(draft),
+            ));
         }
         Err(StoreFailure) => return Err(AppError::Internal(lang)),
     };
@@ -452,6 +465,7 @@ pub async fn follow_up(
         Ok(outcome) => outcome,
         Err(Gone) => {
             return Ok(check_refused(
+                &state,
                 lang,
                 typed,
                 CheckProblem::NotFound,
@@ -472,12 +486,34 @@ pub async fn follow_up(
                 shown_draft,
                 Some(outcome),
                 state.config.evidence_file_mib,
+                &kept(&state, &conv).await,
             ),
         )),
         Err(e) => {
             tracing::error!(error = %e, "could not open a conversation");
             Err(AppError::Internal(lang))
         }
+    }
+}
+
+/// What the conversation page says about deletion. If the schedule cannot be read, the page
+/// still shows the school's rule.
+async fn kept(state: &AppState, conv: &Conversation) -> Kept {
+    let policy = Policy::from_config(&state.config);
+    let retention = policy.of(&conv.school);
+    let schedule = match retention::schedules(&state.store, &policy, vec![conv.id.clone()]).await {
+        Ok(mut all) => all.remove(&conv.id),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a case's retention");
+            None
+        }
+    };
+    let closed_deletes_on = schedule
+        .filter(|s| s.closed_on.is_some() && !s.held)
+        .and_then(|s| s.deletes_on);
+    Kept {
+        retention,
+        closed_deletes_on,
     }
 }
 
