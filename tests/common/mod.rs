@@ -42,7 +42,18 @@ impl Server {
     /// `fluister serve --listen <listen> <args>`: for a test that restarts a server at the
     /// address a client already knows (the adviser's cache is kept per address).
     pub fn start_at(listen: &str, args: &[&str], data_dir: &Path) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_with(Command::new(BIN), listen, args, data_dir)
+    }
+
+    /// `fluister serve …` as `command` runs it: the binary itself, or a wrapper such as
+    /// `faketime` in front of it, with whatever environment the test set.
+    pub fn start_with(
+        mut command: Command,
+        listen: &str,
+        args: &[&str],
+        data_dir: &Path,
+    ) -> Server {
+        let mut child = command
             .arg("serve")
             .args(["--listen", listen])
             .args(args)
