@@ -353,6 +353,20 @@ fn a_closed_case_goes_from_every_file_a_year_on_without_a_restart() {
         Duration::from_secs(40),
     );
     check_after(&server, &cases);
+    // The adviser's computer lets go of its encrypted copy at the next full inbox.
+    let cached = |id: &str| {
+        all_files(&tmp.path().join("cache"))
+            .iter()
+            .any(|(path, _)| path.components().any(|c| c.as_os_str() == id))
+    };
+    assert!(cached(&cases[0].id));
+    let table = adviser_cli(&["inbox"]);
+    assert!(!table.contains(&cases[0].id), "{table}");
+    assert!(
+        !cached(&cases[0].id),
+        "the deleted case is still in the cache"
+    );
+    assert!(cached(&cases[1].id) && cached(&cases[2].id));
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! image may turn out to be one nobody should keep (a nude image of a minor), and a copy that
 //! sits next to the key that opens it is a copy kept.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use age::x25519;
@@ -346,6 +347,24 @@ impl Workstation {
     /// sign-in refused, the cache unwritable) is an error.
     pub fn inbox(&self, filter: InboxFilter) -> Result<Inbox, Error> {
         let entries = self.call(|c| c.reports(filter.status))?;
+        // A whole listing names every case the server still keeps for this adviser: the cache
+        // lets go of the rest (deleted by retention). Only when every entry carried its id.
+        let listed: Option<HashSet<ReportId>> = filter
+            .status
+            .is_none()
+            .then(|| {
+                entries
+                    .iter()
+                    .map(|e| match e {
+                        ListEntry::Report(l) => Some(l.id.clone()),
+                        ListEntry::Unreadable { id, .. } => id.clone(),
+                    })
+                    .collect()
+            })
+            .flatten();
+        if let Some(listed) = &listed {
+            self.cache.forget_all_but(listed)?;
+        }
         let mut inbox = Inbox::default();
         for entry in entries {
             let l = match entry {
