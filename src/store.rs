@@ -1284,6 +1284,39 @@ mod tests {
         assert!(!store.set_hold(id, true).await.unwrap());
     }
 
+    #[tokio::test]
+    async fn an_upgrade_dates_closed_cases_and_starts_retention_today() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            // A data folder as the version before retention left it, with a closed case.
+            let mut conn = open_connection(&path).unwrap();
+            conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+            let tx = conn.transaction().unwrap();
+            for (_, sql) in &MIGRATIONS[..RETENTION - 1] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.execute(
+                "INSERT INTO reports (id, school, received_on, status, code_hash, key_version,
+                     reporter_recipient, ciphertext)
+                 VALUES ('00000000000000aa', 'demo', '2020-01-01', 'closed', ?1, 2, 'age1x',
+                     CAST('age-encryption.org/v1 x' AS BLOB))",
+                params![&[3u8; 32][..]],
+            )
+            .unwrap();
+            tx.pragma_update(None, "user_version", (RETENTION - 1) as i64)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = open(dir.path());
+        let today = crate::date::today();
+        assert_eq!(store.retention_started_on().await.unwrap(), today);
+        let facts = store.retention_facts(None).await.unwrap();
+        assert_eq!(facts.len(), 1);
+        assert_eq!(facts[0].closed_on.as_deref(), Some(today.as_str()));
+        assert!(!facts[0].held);
+    }
+
     #[test]
     fn every_schema_file_is_embedded_in_order() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
