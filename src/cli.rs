@@ -1,4 +1,4 @@
-//! Command-line interface: `fluister serve` and `fluister adviser …`.
+//! Command-line interface: `fluister serve`, `backup`, `restore` and `fluister adviser …`.
 
 use std::path::PathBuf;
 
@@ -24,6 +24,37 @@ pub enum Command {
     /// The adviser's own tools, run on the adviser's own computer.
     #[command(subcommand)]
     Adviser(AdviserCommand),
+    /// Back up the database and the server secret, while the server runs, into one file
+    /// encrypted to the config's backup_recipients.
+    Backup(BackupArgs),
+    /// Make a new data folder from a backup. Never touches an existing folder.
+    Restore(RestoreArgs),
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// Config file (TOML): its data_dir and backup_recipients are used.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The backup file to write; an existing file is never overwritten.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Data folder to back up [default: `data_dir` from the config].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// The backup file, as `fluister backup` wrote it.
+    pub file: PathBuf,
+    /// The identity file of one of the backup_recipients (age-keygen's, or one made with
+    /// `fluister adviser init`; a passphrase is asked for, or taken from FLUISTER_PASSPHRASE).
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// The new data folder to make; it must not exist yet.
+    #[arg(long)]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -124,6 +155,18 @@ pub enum AdviserCommand {
         /// never overwritten.
         #[arg(long, value_name = "FOLDER")]
         out: PathBuf,
+    },
+    /// Put a case on legal hold, so the server never deletes it (for the police, the
+    /// inspectorate or a court), or take it off again with --release.
+    Hold {
+        #[command(flatten)]
+        connection: Connection,
+        /// The report id, as `inbox` lists it.
+        id: String,
+        /// Take the hold off: the case is deleted on its usual date again (at once, at the next
+        /// nightly sweep, if that date has passed).
+        #[arg(long)]
+        release: bool,
     },
     /// Write a case as one HTML file for the school's incident file. This file is plaintext.
     Export {

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::crypto;
 use crate::net::Network;
 use crate::ratelimit::{Limits, SHARED_SCALE};
+use crate::retention::Retention;
 
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
@@ -50,6 +51,8 @@ pub struct Config {
     pub tor: bool,
     /// The largest evidence image a pupil may send, in MiB.
     pub evidence_file_mib: u32,
+    /// Who can open `fluister backup` files: the board's or host's age recipients.
+    pub backup_recipients: Vec<x25519::Recipient>,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -58,6 +61,8 @@ pub struct School {
     pub slug: String,
     pub name: String,
     pub advisers: Vec<x25519::Recipient>,
+    /// How long the school keeps its cases.
+    pub retention: Retention,
 }
 
 impl Config {
@@ -76,6 +81,7 @@ impl Config {
             shared_networks: Vec::new(),
             tor: false,
             evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
+            backup_recipients: Vec::new(),
         }
     }
 
@@ -114,7 +120,7 @@ pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
 /// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
 const MAX_EVIDENCE_FILE_MIB: u32 = 50;
 
-const TOP_KEYS: [&str; 9] = [
+const TOP_KEYS: [&str; 10] = [
     "listen",
     "data_dir",
     "session_hours",
@@ -124,6 +130,7 @@ const TOP_KEYS: [&str; 9] = [
     "evidence_file_mib",
     "limits",
     "school",
+    "backup_recipients",
 ];
 const LIMIT_KEYS: [&str; 10] = [
     "reports_per_source_per_hour",
@@ -137,7 +144,13 @@ const LIMIT_KEYS: [&str; 10] = [
     "signins_per_recipient_per_minute",
     "connections_per_source",
 ];
-const SCHOOL_KEYS: [&str; 3] = ["slug", "name", "advisers"];
+const SCHOOL_KEYS: [&str; 5] = [
+    "slug",
+    "name",
+    "advisers",
+    "delete_closed_after_days",
+    "delete_inactive_after_days",
+];
 
 /// Shortest prefix accepted in `shared_networks`: a school's network, not a slice of the
 /// internet whose every address would get ten times the limits.
@@ -160,6 +173,8 @@ struct RawConfig {
     limits: RawLimits,
     #[serde(default)]
     school: Vec<RawSchool>,
+    #[serde(default)]
+    backup_recipients: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -293,6 +308,8 @@ struct RawSchool {
     slug: Option<String>,
     name: Option<String>,
     advisers: Option<Vec<String>>,
+    delete_closed_after_days: Option<i64>,
+    delete_inactive_after_days: Option<i64>,
 }
 
 /// Loads and validates a config file; `listen` and `data_dir` from the command line win.
@@ -389,6 +406,8 @@ pub fn parse(
         }
         schools.push(school);
     }
+    let backup_recipients = crate::backup::parse_recipients(&raw.backup_recipients)
+        .map_err(|e| invalid(format!("backup_recipients{e}")))?;
     Ok(Config {
         listen,
         data_dir,
@@ -400,6 +419,7 @@ pub fn parse(
         shared_networks,
         tor: raw.tor,
         evidence_file_mib,
+        backup_recipients,
     })
 }
 
@@ -508,10 +528,14 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
         }
         advisers.push(recipient);
     }
+    let retention =
+        Retention::from_settings(raw.delete_closed_after_days, raw.delete_inactive_after_days)
+            .map_err(|e| format!("{at}: {e}"))?;
     Ok(School {
         slug,
         name,
         advisers,
+        retention,
     })
 }
 
@@ -537,6 +561,7 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
         slug: "demo".into(),
         name: "Demoschool".into(),
         advisers: vec![recipient],
+        retention: Retention::default(),
     };
     Ok(Config {
         listen,
@@ -667,6 +692,34 @@ mod tests {
         assert!(e.contains("evidence_file_mib = 0"), "{e}");
         let e = parse_str(&format!("evidence_file_mib = 51\n{ok}")).unwrap_err();
         assert!(e.contains("1 to 50 MiB"), "{e}");
+        let e = parse_str(&school(&format!(
+            "advisers = [\"{R1}\"]\ndelete_closed_after_days = 0"
+        )))
+        .unwrap_err();
+        assert!(
+            e.contains("de-linde") && e.contains("delete_closed_after_days = 0"),
+            "{e}"
+        );
+        let e = parse_str(&school(&format!(
+            "advisers = [\"{R1}\"]\ndelete_inactive_after_days = -1"
+        )))
+        .unwrap_err();
+        assert!(
+            e.contains("de-linde") && e.contains("delete_inactive_after_days = -1"),
+            "{e}"
+        );
+        let e = parse_str(&format!("backup_recipients = [\"age1nope\"]\n{ok}")).unwrap_err();
+        assert!(e.contains("backup_recipients[0]"), "{e}");
+        let e = parse_str(&format!("backup_recipients = [\"{R1}\", \"{R1}\"]\n{ok}")).unwrap_err();
+        assert!(
+            e.contains("backup_recipients[1]") && e.contains("twice"),
+            "{e}"
+        );
+        let e = parse_str(&format!(
+            "backup_recipients = [\"AGE-SECRET-KEY-1QQ\"]\n{ok}"
+        ))
+        .unwrap_err();
+        assert!(e.contains("SECRET key"), "{e}");
         let e = parse_str("data_dir = \"/x\"").unwrap_err();
         assert!(e.contains("no school"), "{e}");
         let e = parse_str(&format!(

@@ -51,6 +51,8 @@ impl MessageDocument {
 /// What the pupil sees after entering their code.
 pub struct Conversation {
     pub id: ReportId,
+    /// The school's slug: its retention is what the pupil is told.
+    pub school: String,
     pub status: Status,
     pub received_on: String,
     pub report: ReportDocument,
@@ -236,6 +238,7 @@ pub async fn read(store: &Store, thread: Thread) -> Result<Conversation, Convers
             .collect();
         Ok(Conversation {
             id: report.id,
+            school: report.school,
             status: report.status,
             received_on: report.received_on,
             report: document,

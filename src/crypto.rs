@@ -33,6 +33,16 @@ pub enum SecretError {
     TooOpen { path: PathBuf, mode: u32 },
     #[error("cannot read or create the server secret {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
+    #[error(
+        "there is no server secret {path}: check that data_dir (or --data-dir) is the folder \
+         the server uses"
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "the server secret {path} already exists; a restore never overwrites one: choose a new \
+         data folder"
+    )]
+    Exists { path: PathBuf },
 }
 
 impl ServerSecret {
@@ -58,25 +68,68 @@ impl ServerSecret {
                 sync_dir(data_dir).map_err(io_err)?;
                 Ok(ServerSecret(bytes))
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let mut file = fs::File::open(&path).map_err(io_err)?;
-                let mode = file.metadata().map_err(io_err)?.permissions().mode() & 0o777;
-                if mode & 0o077 != 0 {
-                    return Err(SecretError::TooOpen { path, mode });
-                }
-                let mut buf = Zeroizing::new(Vec::with_capacity(33));
-                Read::by_ref(&mut file)
-                    .take(33)
-                    .read_to_end(&mut buf)
-                    .map_err(io_err)?;
-                let bytes: [u8; 32] = buf[..].try_into().map_err(|_| SecretError::WrongLength {
-                    path: path.clone(),
-                    len: buf.len(),
-                })?;
-                Ok(ServerSecret(Zeroizing::new(bytes)))
-            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Self::read(&path),
             Err(e) => Err(io_err(e)),
         }
+    }
+
+    /// Loads `<data_dir>/server-secret`, which must exist (for `fluister backup`).
+    pub fn load(data_dir: &Path) -> Result<Self, SecretError> {
+        let path = data_dir.join(SERVER_SECRET_FILE);
+        if !path.exists() {
+            return Err(SecretError::Missing { path });
+        }
+        Self::read(&path)
+    }
+
+    fn read(path: &Path) -> Result<Self, SecretError> {
+        let io_err = |source| SecretError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = fs::File::open(path).map_err(io_err)?;
+        let mode = file.metadata().map_err(io_err)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(SecretError::TooOpen {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+        let mut buf = Zeroizing::new(Vec::with_capacity(33));
+        Read::by_ref(&mut file)
+            .take(33)
+            .read_to_end(&mut buf)
+            .map_err(io_err)?;
+        let bytes: [u8; 32] = buf[..].try_into().map_err(|_| SecretError::WrongLength {
+            path: path.to_owned(),
+            len: buf.len(),
+        })?;
+        Ok(ServerSecret(Zeroizing::new(bytes)))
+    }
+
+    /// Writes this secret as `<data_dir>/server-secret` (mode 0600, synced), which must not
+    /// exist yet: how `fluister restore` puts a backed-up secret into a new data folder.
+    pub fn write_new(&self, data_dir: &Path) -> Result<(), SecretError> {
+        let path = data_dir.join(SERVER_SECRET_FILE);
+        let io_err = |source| SecretError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(SecretError::Exists { path });
+            }
+            Err(e) => return Err(io_err(e)),
+        };
+        file.write_all(&self.0[..]).map_err(io_err)?;
+        file.sync_all().map_err(io_err)?;
+        sync_dir(data_dir).map_err(io_err)
     }
 
     /// A secret from given bytes, for tests and benchmarks.
@@ -87,6 +140,12 @@ impl ServerSecret {
     /// The raw bytes, for the key schedule only (`keys::Keys::new`): nothing else may use the
     /// secret directly (DESIGN.md "Key schedule").
     pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The raw bytes, for `backup` only: the secret is carried whole inside the age-encrypted
+    /// backup, never derived from or written anywhere else.
+    pub(crate) fn for_backup(&self) -> &[u8; 32] {
         &self.0
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod adviser;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod code;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod net;
 pub mod ratelimit;
 pub mod report;
+pub mod retention;
 pub mod server;
 pub mod store;
 pub mod web;

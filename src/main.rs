@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fluister::cli::{Cli, Command, ServeArgs};
+use fluister::cli::{BackupArgs, Cli, Command, RestoreArgs, ServeArgs};
 use fluister::{adviser, config, server};
 
 fn main() -> ExitCode {
@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Adviser(command) => adviser::cli::run(command),
+        Command::Backup(args) => backup(args),
+        Command::Restore(args) => restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,4 +48,39 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(server::run(config))
+}
+
+fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let config = config::load(&args.config, None, args.data_dir.as_deref())?;
+    let made = fluister::backup::backup(&config.data_dir, &config.backup_recipients, &args.out)?;
+    println!(
+        "Backup of {} written to {}: {} reports, a {} KiB database and the server secret, \
+         encrypted to {} backup recipient(s). Restore it with: fluister restore {} --identity \
+         KEY --data-dir NEW-FOLDER",
+        config.data_dir.display(),
+        args.out.display(),
+        made.reports,
+        made.database_bytes.div_ceil(1024),
+        made.recipients,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    // Before the passphrase is asked: a folder that exists is refused whatever the key.
+    if args.data_dir.symlink_metadata().is_ok() {
+        return Err(fluister::backup::RestoreError::Exists(args.data_dir).into());
+    }
+    let key = adviser::AdviserKey::open(&args.identity)?;
+    let restored = fluister::backup::restore(&args.file, &key, &args.data_dir)?;
+    println!(
+        "Restored {} reports from the backup of {} into {}. Start the server on it with: \
+         fluister serve --config FILE --data-dir {} (or set data_dir).",
+        restored.reports,
+        restored.made_on,
+        args.data_dir.display(),
+        args.data_dir.display()
+    );
+    Ok(())
 }

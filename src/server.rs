@@ -25,6 +25,7 @@ use crate::crypto::ServerSecret;
 use crate::keys::Keys;
 use crate::net;
 use crate::ratelimit::Claim;
+use crate::retention;
 use crate::store::Store;
 use crate::web::{AppState, app};
 
@@ -45,6 +46,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     config::ensure_data_dir(&config.data_dir)?;
     let keys = Keys::new(&ServerSecret::load_or_create(&config.data_dir)?);
     let store = Store::open(&config.data_dir, &keys)?;
+    // Retention: a sweep before the first request, then one on every new date.
+    let policy = retention::Policy::from_config(&config);
+    let today = crate::date::today();
+    let swept = retention::sweep_and_log(&store, &policy, &today).await;
     if config.demo {
         warn_demo(&config);
     }
@@ -58,10 +63,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let schools: Vec<&str> = config.schools.iter().map(|s| s.slug.as_str()).collect();
     tracing::info!(schools = ?schools, "listening on http://{bound}");
+    let sweeping = tokio::spawn(retention::run_daily(
+        store.clone(),
+        policy,
+        swept.ok().map(|_| today),
+    ));
     let state = AppState::new(config, keys, store.clone());
     let maintenance = tokio::spawn(maintain(state.clone()));
     serve(listener, state, shutdown_signal()).await;
     maintenance.abort();
+    sweeping.abort();
     // Every request has finished; commit anything still queued before exiting.
     store.close();
     tracing::info!("stopped");

@@ -34,10 +34,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_key_schedule_v2.sql",
         include_str!("../schema/0004_key_schedule_v2.sql"),
     ),
+    (
+        "0005_retention.sql",
+        include_str!("../schema/0005_retention.sql"),
+    ),
 ];
+/// How many schema files this version knows: a database or backup with a higher
+/// `user_version` was written by a newer Fluister.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// The schema file after which every stored v1 lookup hash is wrapped (DESIGN.md "What went
 /// wrong once"), in the same transaction.
 const KEY_SCHEDULE_V2: usize = 4;
+/// The schema file after which closed cases get a closing date and retention its start date.
+const RETENTION: usize = 5;
 
 /// Most writes waiting for the writer; past this a submission is told the server is busy
 /// rather than queueing without bound.
@@ -219,8 +228,38 @@ enum Write {
     InsertMessage(NewMessage, Reply<Option<i64>>),
     /// Sets a report's status; answers whether the report exists.
     SetStatus(ReportId, Status, Reply<bool>),
+    /// Puts a report on legal hold or takes it off; answers whether the report exists.
+    SetHold(ReportId, bool, Reply<bool>),
+    /// Work that gets a transaction (or no transaction) of its own, never a batch's.
+    Alone(Alone),
     /// Commit what came before, then stop the writer.
     Stop,
+}
+
+/// Decides, inside the deleting transaction, whether a case is still to be deleted.
+pub type DeleteCheck = Box<dyn FnOnce(&RetentionFacts) -> bool + Send>;
+
+/// Writes the writer runs one by one after a batch, each on its own.
+enum Alone {
+    /// Deletes a report with its messages and attachments in one transaction, if the check
+    /// still says so once the row is read inside it; answers whether it deleted.
+    DeleteIf(ReportId, DeleteCheck, Reply<bool>),
+    /// Moves the WAL into the database file and truncates it; answers whether it completed.
+    Checkpoint(Reply<bool>),
+}
+
+/// What retention decides by: the dates and flags the server keeps in clear, never content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionFacts {
+    pub id: ReportId,
+    pub school: String,
+    pub status: Status,
+    /// The date the case was closed; `None` unless it is closed.
+    pub closed_on: Option<String>,
+    /// On legal hold: never deleted.
+    pub held: bool,
+    /// The latest of the date it arrived and the date of its newest message (notes included).
+    pub last_activity: String,
 }
 
 /// The database: one writer thread for every change, one reader connection for queries.
@@ -278,6 +317,58 @@ impl Store {
         let (tx, rx) = oneshot::channel();
         self.send(Write::SetStatus(id, status, tx))?;
         rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Puts a report on legal hold (`true`) or takes it off, durably; false if there is no
+    /// such report.
+    pub async fn set_hold(&self, id: ReportId, held: bool) -> Result<bool, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::SetHold(id, held, tx))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Deletes a report, its messages and its attachments in one transaction of their own,
+    /// if `check` still agrees once the row is read inside that transaction (a pupil may have
+    /// written, or an adviser put it on hold, since it was chosen). Answers whether it deleted.
+    /// `secure_delete` is on, so the freed cells and pages are zeroed; `checkpoint` then moves
+    /// that into the database file.
+    pub async fn delete_if(&self, id: ReportId, check: DeleteCheck) -> Result<bool, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::Alone(Alone::DeleteIf(id, check, tx)))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Checkpoints the WAL into the database file and truncates it to nothing, so no page
+    /// written before (a deleted case's ciphertext included) stays in `fluister.db-wal`.
+    /// False when a reader (a backup in progress) kept it from completing: try again later.
+    pub async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::Alone(Alone::Checkpoint(tx)))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The retention facts of every report, or of the given ones.
+    pub async fn retention_facts(
+        &self,
+        only: Option<Vec<ReportId>>,
+    ) -> Result<Vec<RetentionFacts>, StoreError> {
+        let only = only.map(|ids| {
+            let ids: Vec<&str> = ids.iter().map(ReportId::as_str).collect();
+            serde_json::to_string(&ids).expect("a list of strings serializes")
+        });
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{RETENTION_FACTS} WHERE ?1 IS NULL OR r.id IN (SELECT value FROM json_each(?1))"
+            ))?;
+            stmt.query_map(params![only], row_to_facts)?.collect()
+        })
+        .await
+    }
+
+    /// The date this install started keeping retention (schema/0005_retention.sql).
+    pub async fn retention_started_on(&self) -> Result<String, StoreError> {
+        self.read(|conn| conn.query_row("SELECT started_on FROM retention_start", [], |r| r.get(0)))
+            .await
     }
 
     fn send(&self, w: Write) -> Result<(), StoreError> {
@@ -474,6 +565,23 @@ fn row_to_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
     })
 }
 
+/// The retention facts of reports; callers add the `WHERE`.
+const RETENTION_FACTS: &str = "SELECT r.id, r.school, r.status, r.closed_on, r.held,
+        max(r.received_on, coalesce((SELECT max(m.sent_on) FROM messages m WHERE m.report_id = r.id), ''))
+ FROM reports r";
+
+fn row_to_facts(row: &rusqlite::Row<'_>) -> rusqlite::Result<RetentionFacts> {
+    let status: String = row.get(2)?;
+    Ok(RetentionFacts {
+        id: ReportId(row.get(0)?),
+        school: row.get(1)?,
+        status: Status::parse(&status).unwrap_or(Status::New),
+        closed_on: row.get(3)?,
+        held: row.get::<_, i64>(4)? != 0,
+        last_activity: row.get(5)?,
+    })
+}
+
 fn create_private_file(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     // SQLite gives -wal and -shm files the database file's mode, so 0600 here covers them.
@@ -523,6 +631,13 @@ fn migrate(conn: &mut Connection, path: &Path, keys: &Keys) -> Result<(), StoreE
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            if i + 1 == RETENTION {
+                let closed = start_retention(&tx, &crate::date::today())?;
+                tracing::info!(
+                    reports = closed,
+                    "closed cases count their retention from today"
+                );
+            }
             if i + 1 == KEY_SCHEDULE_V2 {
                 let wrapped = wrap_legacy_hashes(&tx, keys)?;
                 tracing::info!(
@@ -572,6 +687,19 @@ fn wrap_legacy_hashes(tx: &rusqlite::Transaction<'_>, keys: &Keys) -> Result<usi
     Ok(raw.len())
 }
 
+/// Records the date retention starts and gives every case closed before it that date as its
+/// closing date (schema/0005_retention.sql says why). Answers how many cases it dated.
+fn start_retention(tx: &rusqlite::Transaction<'_>, today: &str) -> Result<usize, StoreError> {
+    tx.execute(
+        "INSERT INTO retention_start (one, started_on) VALUES (1, ?1)",
+        params![today],
+    )?;
+    Ok(tx.execute(
+        "UPDATE reports SET closed_on = ?1 WHERE status = 'closed'",
+        params![today],
+    )?)
+}
+
 /// Leaves no deleted or replaced content anywhere in the database's files: `secure_delete`
 /// (set on every connection) zeroes freed cells, the checkpoint moves the WAL into the main
 /// file and truncates it, and VACUUM rewrites the file without free pages.
@@ -601,10 +729,71 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
             batch.truncate(i);
             stopping = true;
         }
+        let (alone, batch): (Vec<Write>, Vec<Write>) = batch
+            .into_iter()
+            .partition(|w| matches!(w, Write::Alone(_)));
         if !batch.is_empty() {
             commit_batch(&mut conn, batch);
         }
+        for w in alone {
+            if let Write::Alone(a) = w {
+                run_alone(&mut conn, a);
+            }
+        }
     }
+}
+
+/// How long a checkpoint waits for readers (a backup) before it gives up for now. Short,
+/// because while it waits it holds up every write.
+const CHECKPOINT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+/// The connection's usual wait for a lock (as `open_connection` sets it).
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn run_alone(conn: &mut Connection, work: Alone) {
+    match work {
+        Alone::DeleteIf(id, check, reply) => {
+            let result = delete_if(conn, &id, check);
+            if let Err(e) = &result {
+                tracing::error!(error = %e, "a case could not be deleted");
+            }
+            drop(reply.send(result));
+        }
+        Alone::Checkpoint(reply) => drop(reply.send(checkpoint(conn))),
+    }
+}
+
+fn delete_if(conn: &mut Connection, id: &ReportId, check: DeleteCheck) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let facts = tx
+        .query_row(
+            &format!("{RETENTION_FACTS} WHERE r.id = ?1"),
+            params![id.as_str()],
+            row_to_facts,
+        )
+        .optional()?;
+    // Dropping the transaction rolls back the (read-only) nothing it did.
+    let Some(facts) = facts else { return Ok(false) };
+    if !check(&facts) {
+        return Ok(false);
+    }
+    for sql in [
+        "DELETE FROM attachments WHERE report_id = ?1",
+        "DELETE FROM messages WHERE report_id = ?1",
+        "DELETE FROM reports WHERE id = ?1",
+    ] {
+        tx.execute(sql, params![id.as_str()])?;
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+fn checkpoint(conn: &Connection) -> Result<bool, StoreError> {
+    conn.busy_timeout(CHECKPOINT_WAIT)?;
+    let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    conn.busy_timeout(BUSY_WAIT)?;
+    Ok(busy? == 0)
 }
 
 enum Done {
@@ -624,7 +813,9 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                     Write::InsertReport(_, reply) => drop(reply.send(Err(err()))),
                     Write::InsertMessage(_, reply) => drop(reply.send(Err(err()))),
                     Write::SetStatus(_, _, reply) => drop(reply.send(Err(err()))),
-                    Write::Stop => {}
+                    Write::SetHold(_, _, reply) => drop(reply.send(Err(err()))),
+                    // Never in a batch: writer_loop takes them out first.
+                    Write::Alone(_) | Write::Stop => {}
                 }
             }
             return;
@@ -645,7 +836,12 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                 let result = in_savepoint(&tx, |sp| set_status(sp, &id, status));
                 done.push(Done::Status(reply, result));
             }
-            Write::Stop => {}
+            Write::SetHold(id, held, reply) => {
+                let result = in_savepoint(&tx, |sp| set_hold(sp, &id, held));
+                done.push(Done::Status(reply, result));
+            }
+            // Never in a batch: writer_loop takes them out first.
+            Write::Alone(_) | Write::Stop => {}
         }
     }
     let committed = tx.commit();
@@ -749,7 +945,7 @@ fn insert_message(conn: &Connection, m: &NewMessage) -> Result<Option<i64>, Stor
     insert_attachments(conn, &m.report, Some(seq), &m.attachments)?;
     if m.author == Author::Pupil {
         conn.execute(
-            "UPDATE reports SET status = 'open' WHERE id = ?1 AND status = 'closed'",
+            "UPDATE reports SET status = 'open', closed_on = NULL WHERE id = ?1 AND status = 'closed'",
             params![m.report.as_str()],
         )?;
     }
@@ -776,10 +972,24 @@ fn insert_attachments(
     Ok(())
 }
 
+/// Sets the status; closing dates the case (once: closing a closed case again keeps its date),
+/// any other status clears the date.
 fn set_status(conn: &Connection, id: &ReportId, status: Status) -> Result<bool, StoreError> {
     let n = conn.execute(
-        "UPDATE reports SET status = ?2 WHERE id = ?1",
-        params![id.as_str(), status.as_str()],
+        "UPDATE reports SET status = ?2,
+             closed_on = CASE WHEN ?2 <> 'closed' THEN NULL
+                              WHEN status = 'closed' AND closed_on IS NOT NULL THEN closed_on
+                              ELSE ?3 END
+         WHERE id = ?1",
+        params![id.as_str(), status.as_str(), crate::date::today()],
+    )?;
+    Ok(n == 1)
+}
+
+fn set_hold(conn: &Connection, id: &ReportId, held: bool) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE reports SET held = ?2 WHERE id = ?1",
+        params![id.as_str(), i64::from(held)],
     )?;
     Ok(n == 1)
 }
@@ -987,6 +1197,124 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(stray, 3);
+    }
+
+    #[tokio::test]
+    async fn closing_dates_a_case_reopening_clears_it_and_a_checked_delete_takes_it_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let today = crate::date::today();
+        assert_eq!(store.retention_started_on().await.unwrap(), today);
+        let mut r = new_report(10);
+        r.attachments = vec![b"age-encryption.org/v1\nimage".to_vec()];
+        let id = store.insert_report(r).await.unwrap();
+        let facts = |store: Store, id: ReportId| async move {
+            store
+                .retention_facts(Some(vec![id]))
+                .await
+                .unwrap()
+                .remove(0)
+        };
+        let f = facts(store.clone(), id.clone()).await;
+        assert_eq!((f.closed_on, f.held), (None, false));
+        assert_eq!(f.last_activity, "2026-11-21");
+
+        assert!(store.set_status(id.clone(), Status::Closed).await.unwrap());
+        let f = facts(store.clone(), id.clone()).await;
+        assert_eq!(f.closed_on.as_deref(), Some(today.as_str()));
+        store
+            .read({
+                let id = id.clone();
+                move |c| {
+                    c.execute(
+                        "UPDATE reports SET closed_on = '2026-01-01' WHERE id = ?1",
+                        params![id.as_str()],
+                    )
+                }
+            })
+            .await
+            .unwrap();
+        // Closing a closed case again keeps the date it was closed.
+        assert!(store.set_status(id.clone(), Status::Closed).await.unwrap());
+        let f = facts(store.clone(), id.clone()).await;
+        assert_eq!(f.closed_on.as_deref(), Some("2026-01-01"));
+        // A pupil's message reopens it and clears the date.
+        let msg = NewMessage {
+            report: id.clone(),
+            author: Author::Pupil,
+            sent_on: "2026-11-25".into(),
+            ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
+            attachments: vec![b"age-encryption.org/v1\nmore".to_vec()],
+        };
+        store.insert_message(msg).await.unwrap();
+        let f = facts(store.clone(), id.clone()).await;
+        assert_eq!((f.status, f.closed_on.as_deref()), (Status::Open, None));
+        assert_eq!(f.last_activity, "2026-11-25");
+
+        assert!(store.set_hold(id.clone(), true).await.unwrap());
+        assert!(facts(store.clone(), id.clone()).await.held);
+        // The check sees the row as it is inside the transaction: held, so it stays.
+        let kept = store
+            .delete_if(id.clone(), Box::new(|f: &RetentionFacts| !f.held))
+            .await
+            .unwrap();
+        assert!(!kept);
+        assert!(store.set_hold(id.clone(), false).await.unwrap());
+        assert!(
+            store
+                .delete_if(id.clone(), Box::new(|f: &RetentionFacts| !f.held))
+                .await
+                .unwrap()
+        );
+        assert!(store.report(id.clone()).await.unwrap().is_none());
+        let left: i64 = store
+            .read(|c| {
+                c.query_row(
+                    "SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM attachments)",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        assert!(store.checkpoint().await.unwrap());
+        let wal = std::fs::metadata(dir.path().join("fluister.db-wal")).unwrap();
+        assert_eq!(wal.len(), 0);
+        assert!(!store.set_hold(id, true).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_upgrade_dates_closed_cases_and_starts_retention_today() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            // A data folder as the version before retention left it, with a closed case.
+            let mut conn = open_connection(&path).unwrap();
+            conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+            let tx = conn.transaction().unwrap();
+            for (_, sql) in &MIGRATIONS[..RETENTION - 1] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.execute(
+                "INSERT INTO reports (id, school, received_on, status, code_hash, key_version,
+                     reporter_recipient, ciphertext)
+                 VALUES ('00000000000000aa', 'demo', '2020-01-01', 'closed', ?1, 2, 'age1x',
+                     CAST('age-encryption.org/v1 x' AS BLOB))",
+                params![&[3u8; 32][..]],
+            )
+            .unwrap();
+            tx.pragma_update(None, "user_version", (RETENTION - 1) as i64)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = open(dir.path());
+        let today = crate::date::today();
+        assert_eq!(store.retention_started_on().await.unwrap(), today);
+        let facts = store.retention_facts(None).await.unwrap();
+        assert_eq!(facts.len(), 1);
+        assert_eq!(facts[0].closed_on.as_deref(), Some(today.as_str()));
+        assert!(!facts[0].held);
     }
 
     #[test]

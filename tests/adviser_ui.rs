@@ -396,6 +396,28 @@ fn an_adviser_handles_a_case_in_the_browser_and_nobody_else_can() {
     );
     assert!(case.body.contains("gesloten (nu)"));
 
+    // Legal hold: on, shown, and off again; a form that is not the page's is refused.
+    assert!(case.body.contains("Zet op legal hold"));
+    let hold = format!("/case/{id}/hold");
+    let page = browser.post(&hold, &[("held", "1"), ("csrf", &wrong)]);
+    assert_eq!(page.status, 403);
+    let page = browser.post(&hold, &[("held", "maybe"), ("csrf", &csrf)]);
+    assert_eq!(page.status, 400);
+    let page = browser.post(&hold, &[("held", "1"), ("csrf", &csrf)]);
+    assert_eq!(page.status, 303);
+    let held = browser.get(page.header("location").unwrap());
+    assert!(held.body.contains("staat op legal hold"), "{}", held.body);
+    assert!(held.body.contains("Hef de legal hold op"));
+    assert!(browser.get("/").body.contains("legal hold"));
+    let page = browser.post(&hold, &[("held", "0"), ("csrf", &csrf)]);
+    assert_eq!(page.status, 303);
+    let released = browser.get(page.header("location").unwrap());
+    assert!(
+        released.body.contains("De server wist deze melding"),
+        "{}",
+        released.body
+    );
+
     // Export: an HTML attachment, plaintext on purpose, and the page says so.
     assert!(case.body.contains("niet versleuteld"));
     let export = browser.post(&format!("/case/{id}/export"), &[("csrf", &csrf)]);

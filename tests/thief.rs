@@ -360,7 +360,11 @@ fn a_folder_from_the_flawed_version_is_migrated_and_its_codes_still_work() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(tables.len(), 3);
+    assert_eq!(
+        tables.len(),
+        4,
+        "reports, messages, attachments, retention_start"
+    );
     for sql in &tables {
         assert!(sql.contains("WITHOUT ROWID"), "{sql}");
     }

@@ -12,7 +12,7 @@
 //! <host>-<port>/<report id>/<seq>.age
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -190,6 +190,43 @@ impl Cache {
     pub fn seen(&self, id: &ReportId) -> i64 {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.seen.get(id.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Removes the cached ciphertext and read state of every report not in `keep`: the server
+    /// no longer lists them, because retention deleted them (DESIGN.md "Retention": deletion is
+    /// real, and a copy on an adviser's disk, sealed to their key, is a copy kept) or they left
+    /// this adviser's schools. Only for a complete listing. Answers how many it removed.
+    pub fn forget_all_but(&self, keep: &HashSet<ReportId>) -> Result<usize, CacheError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut removed = 0;
+        let entries = fs::read_dir(&self.dir).map_err(|cause| CacheError::Write {
+            path: self.dir.clone(),
+            cause,
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(id) = name.to_str().and_then(ReportId::parse) else {
+                continue;
+            };
+            if keep.contains(&id) || !entry.path().is_dir() {
+                continue;
+            }
+            fs::remove_dir_all(entry.path()).map_err(|cause| CacheError::Write {
+                path: entry.path(),
+                cause,
+            })?;
+            removed += 1;
+        }
+        let before = state.seen.len();
+        state
+            .seen
+            .retain(|id, _| ReportId::parse(id).is_some_and(|id| keep.contains(&id)));
+        if state.seen.len() != before {
+            state.version = 1;
+            let bytes = serde_json::to_vec_pretty(&*state).expect("the read state serializes");
+            write_private(&self.dir.join(STATE_FILE), &bytes)?;
+        }
+        Ok(removed)
     }
 
     /// Records that the adviser has been shown report `id` up to message `seq`. Never goes

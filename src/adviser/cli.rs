@@ -16,6 +16,7 @@ use super::engine::{
 use super::identity::AdviserKey;
 use super::{Case, Inbox, Unopened, init};
 use crate::cli::{AdviserCommand, Connection, PinArgs};
+use crate::retention::Schedule;
 use crate::store::{Author, Status};
 
 /// Runs one adviser command.
@@ -89,6 +90,26 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
                 sent.seq,
                 advisers(sent.advisers)
             );
+            Ok(())
+        }
+        AdviserCommand::Hold {
+            connection,
+            id,
+            release,
+        } => {
+            parse_id(&id)?;
+            let schedule = open(&connection)?.set_hold(&id, !release)?;
+            if release {
+                println!(
+                    "Report {id} is no longer on hold: {}.",
+                    deletion_text(&schedule)
+                );
+            } else {
+                println!(
+                    "Report {id} is on legal hold: the server will not delete it until you run \
+                     `fluister adviser hold {id} --release`."
+                );
+            }
             Ok(())
         }
         AdviserCommand::Attachments {
@@ -218,9 +239,18 @@ fn inbox_troubles(inbox: &Inbox) -> Vec<String> {
 /// The inbox as aligned columns.
 fn table(cases: &[CaseSummary]) -> String {
     let header = [
-        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "ACTIVITY", "IMAGES", "UNREAD",
+        "ID",
+        "RECEIVED",
+        "SCHOOL",
+        "CATEGORY",
+        "DANGER",
+        "STATUS",
+        "ACTIVITY",
+        "IMAGES",
+        "UNREAD",
+        "DELETED ON",
     ];
-    let rows: Vec<[String; 9]> = cases
+    let rows: Vec<[String; 10]> = cases
         .iter()
         .map(|c| {
             [
@@ -240,6 +270,7 @@ fn table(cases: &[CaseSummary]) -> String {
                 terminal_safe(&c.last_activity),
                 c.attachments.to_string(),
                 c.unread.to_string(),
+                deletes_cell(&c.schedule),
             ]
         })
         .collect();
@@ -286,14 +317,36 @@ fn show(ws: &Workstation, id: &str, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The inbox's column for when the server deletes a case.
+fn deletes_cell(s: &Schedule) -> String {
+    match (&s.deletes_on, s.held) {
+        (_, true) => "held".to_owned(),
+        (Some(on), false) => terminal_safe(on),
+        (None, false) => "?".to_owned(),
+    }
+}
+
+/// When the server deletes a case, as a sentence's end.
+fn deletion_text(s: &Schedule) -> String {
+    match (&s.deletes_on, s.held) {
+        (_, true) => "on legal hold, never deleted until released".to_owned(),
+        (Some(on), false) => format!(
+            "the server deletes it with its whole conversation on {}",
+            terminal_safe(on)
+        ),
+        (None, false) => "the server did not say when it deletes it".to_owned(),
+    }
+}
+
 /// A case as text for the terminal.
 fn case_text(case: &Case) -> String {
     let mut out = format!(
-        "Report {}  ·  school {}  ·  status {}\nReceived:     {}\n",
+        "Report {}  ·  school {}  ·  status {}\nReceived:     {}\nKept:         {}\n",
         case.id,
         terminal_safe(&case.school),
         case.status.as_str(),
-        terminal_safe(&case.received_on)
+        terminal_safe(&case.received_on),
+        deletion_text(&case.schedule)
     );
     match &case.report {
         Some(r) => {
@@ -701,11 +754,13 @@ mod tests {
             readable: true,
             unopened: None,
             conversation_error: None,
+            schedule: Default::default(),
         };
-        let t = table(&[
-            row("0123456789abcdef", "demo", 1),
-            row("fedcba9876543210", "a-much-longer-school", 12),
-        ]);
+        let mut held = row("0123456789abcdef", "demo", 1);
+        held.schedule.held = true;
+        let mut dated = row("fedcba9876543210", "a-much-longer-school", 12);
+        dated.schedule.deletes_on = Some("2028-11-21".into());
+        let t = table(&[held, dated]);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 3);
         let col = |l: &str| {
@@ -715,6 +770,7 @@ mod tests {
         };
         assert_eq!(col(lines[0]), col(lines[1]));
         assert_eq!(col(lines[1]), col(lines[2]));
-        assert!(lines[2].ends_with("12"));
+        assert!(lines[1].ends_with("held"), "{t}");
+        assert!(lines[2].ends_with("12      2028-11-21"), "{t}");
     }
 }

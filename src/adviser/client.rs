@@ -15,6 +15,7 @@ use ureq::http::{Response, Uri};
 use zeroize::Zeroizing;
 
 use super::identity::AdviserKey;
+use crate::retention::Schedule;
 use crate::store::{Author, ReportId, Status};
 
 /// Longest a whole request may take, connecting included. Reports are ~22 KB of base64 each,
@@ -180,6 +181,9 @@ pub struct ReportListing {
     pub attachments: u32,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+    /// When the server deletes it, or that it is held.
+    #[serde(flatten)]
+    pub schedule: Schedule,
 }
 
 /// One entry of the report list: a report, or why it could not be read.
@@ -238,6 +242,9 @@ pub struct ReportDetail {
     #[serde(default)]
     pub attachments: Vec<AttachmentListing>,
     pub messages: Vec<MessageListing>,
+    /// When the server deletes it, or that it is held.
+    #[serde(flatten)]
+    pub schedule: Schedule,
 }
 
 /// One message of a conversation, still encrypted.
@@ -437,6 +444,17 @@ impl Client {
             .post(&format!("reports/{id}/messages"), &body, true)
             .map_err(|e| not_found(e, id))?;
         Ok(posted.seq)
+    }
+
+    /// `PUT reports/{id}/hold`: puts the report on legal hold or takes it off; answers the
+    /// report's retention as it is now.
+    pub fn put_hold(&self, id: &ReportId, held: bool) -> Result<Schedule, ClientError> {
+        let req = self
+            .agent
+            .put(self.server.api(&format!("reports/{id}/hold")))
+            .header("Authorization", self.bearer()?.as_str());
+        self.send_json(req, &json!({ "held": held }))
+            .map_err(|e| not_found(e, id))
     }
 
     /// `PUT reports/{id}/status`.

@@ -8,6 +8,7 @@
 //! image may turn out to be one nobody should keep (a nude image of a minor), and a copy that
 //! sits next to the key that opens it is a copy kept.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use age::x25519;
@@ -22,6 +23,7 @@ use crate::conversation::{self, MessageDocument, MessageProblem};
 use crate::crypto;
 use crate::evidence::MediaType;
 use crate::report::{AttachmentInfo, Category, DangerNow, ReportDocument};
+use crate::retention::Schedule;
 use crate::store::{Author, ReportId, Status};
 
 /// What went wrong, and what to try. One line each, for a person.
@@ -163,6 +165,9 @@ pub struct CaseSummary {
     /// Set when the case's conversation could not be fetched, so `unread` is not known (0 is
     /// shown): what went wrong. The rest of the line is still right.
     pub conversation_error: Option<String>,
+    /// When the server deletes the case (`deletes_on`), or that it is `held`.
+    #[serde(flatten)]
+    pub schedule: Schedule,
 }
 
 /// A whole case, decrypted in memory.
@@ -184,6 +189,9 @@ pub struct Case {
     /// Set when the school's advisers, as the server lists them now, differ from the set this
     /// computer pinned: nothing is sealed for this case until the adviser accepts the change.
     pub advisers_changed: Option<AdviserChange>,
+    /// When the server deletes the case (`deletes_on`), or that it is `held`.
+    #[serde(flatten)]
+    pub schedule: Schedule,
 }
 
 impl Case {
@@ -339,6 +347,24 @@ impl Workstation {
     /// sign-in refused, the cache unwritable) is an error.
     pub fn inbox(&self, filter: InboxFilter) -> Result<Inbox, Error> {
         let entries = self.call(|c| c.reports(filter.status))?;
+        // A whole listing names every case the server still keeps for this adviser: the cache
+        // lets go of the rest (deleted by retention). Only when every entry carried its id.
+        let listed: Option<HashSet<ReportId>> = filter
+            .status
+            .is_none()
+            .then(|| {
+                entries
+                    .iter()
+                    .map(|e| match e {
+                        ListEntry::Report(l) => Some(l.id.clone()),
+                        ListEntry::Unreadable { id, .. } => id.clone(),
+                    })
+                    .collect()
+            })
+            .flatten();
+        if let Some(listed) = &listed {
+            self.cache.forget_all_but(listed)?;
+        }
         let mut inbox = Inbox::default();
         for entry in entries {
             let l = match entry {
@@ -383,6 +409,7 @@ impl Workstation {
                 last_activity: l.last_activity,
                 messages: l.messages,
                 unread,
+                schedule: l.schedule,
             });
         }
         // The server lists in id order (stable while paging); people want activity order.
@@ -439,6 +466,7 @@ impl Workstation {
             messages,
             attachments,
             advisers_changed,
+            schedule: detail.schedule,
         })
     }
 
@@ -521,6 +549,13 @@ impl Workstation {
     pub fn set_status(&self, id: &str, status: Status) -> Result<(), Error> {
         let id = parse_id(id)?;
         self.call(|c| c.put_status(&id, status))
+    }
+
+    /// Puts a case on legal hold (`true`: the server never deletes it) or takes it off;
+    /// answers its retention as it is now.
+    pub fn set_hold(&self, id: &str, held: bool) -> Result<Schedule, Error> {
+        let id = parse_id(id)?;
+        self.call(|c| c.put_hold(&id, held))
     }
 
     /// The case as one self-contained HTML page for the school's incident file. The caller
@@ -817,6 +852,7 @@ mod tests {
             ciphertext: Vec::new(),
             attachments: Vec::new(),
             messages: Vec::new(),
+            schedule: Default::default(),
         }
     }
 

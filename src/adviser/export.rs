@@ -226,6 +226,7 @@ mod tests {
                 size: 70_000,
             }],
             advisers_changed: None,
+            schedule: Default::default(),
         }
     }
 

@@ -167,3 +167,19 @@ conv-attachments = { $count ->
     [one] 1 picture attached
    *[other] { $count } pictures attached
 }
+kept-rule = How long do we keep your report? When the school has finished with your report, we delete it after { $closed ->
+    [one] 1 day
+   *[other] { $closed } days
+}. If nothing happens with your report for { $inactive ->
+    [one] 1 day
+   *[other] { $inactive } days
+}, we delete it too. After that, your code no longer works.
+conv-kept-closed = The school has finished with your report. We will delete it on { $date }. Do you want to tell us more? Write a message below. Then your report opens again.
+check-maybe-deleted = Is the code right? Then your report may have been deleted already. We do that { $closed ->
+    [one] 1 day
+   *[other] { $closed } days
+} after the school has finished with a report, or when nothing has happened for { $inactive ->
+    [one] 1 day
+   *[other] { $inactive } days
+}.
+check-maybe-deleted-varies = Is the code right? Then your report may have been deleted already. We do that some time after the school has finished with a report. Your school's report page says how long.

@@ -167,3 +167,19 @@ conv-attachments = { $count ->
     [one] 1 afbeelding meegestuurd
    *[other] { $count } afbeeldingen meegestuurd
 }
+kept-rule = Hoe lang bewaren we je melding? Is de school klaar met je melding, dan wissen we hem na { $closed ->
+    [one] 1 dag
+   *[other] { $closed } dagen
+}. Gebeurt er { $inactive ->
+    [one] 1 dag
+   *[other] { $inactive } dagen
+} niets met je melding, dan wissen we hem ook. Daarna werkt je code niet meer.
+conv-kept-closed = De school is klaar met je melding. We wissen hem op { $date }. Wil je nog iets vertellen? Schrijf dan hieronder een bericht. Dan gaat je melding weer open.
+check-maybe-deleted = Klopt de code wel? Dan is je melding misschien al gewist. Dat doen we { $closed ->
+    [one] 1 dag
+   *[other] { $closed } dagen
+} nadat de school klaar is met een melding, of als er { $inactive ->
+    [one] 1 dag
+   *[other] { $inactive } dagen
+} niets is gebeurd.
+check-maybe-deleted-varies = Klopt de code wel? Dan is je melding misschien al gewist. Dat doen we een tijd nadat de school klaar is met een melding. Hoe lang precies, staat op de meldpagina van je school.

@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::auth::{self, AuthError, Session};
 use crate::ratelimit::RetryAfter;
+use crate::retention::{self, Policy, Schedule};
 use crate::store::{Author, NewMessage, ReportId, Status, StoreError, StoredReport};
 
 use super::AppState;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}", get(get_report))
         .route("/reports/{id}/messages", post(post_message))
         .route("/reports/{id}/status", put(put_status))
+        .route("/reports/{id}/hold", put(put_hold))
         .route("/reports/{id}/attachments/{n}", get(get_attachment))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -385,6 +387,7 @@ async fn list_reports(
             })
         })
         .collect();
+    let items = with_schedules(&state, items).await?;
     Ok(json_body(&json!({ "reports": items, "next": next })))
 }
 
@@ -421,7 +424,7 @@ async fn get_report(
             })
         })
         .collect();
-    Ok(json_body(&json!({
+    let body = json!({
         "id": report.id.as_str(),
         "school": report.school,
         "received_on": report.received_on,
@@ -431,7 +434,39 @@ async fn get_report(
         "ciphertext": B64.encode(&report.ciphertext),
         "attachments": listed(None),
         "messages": messages,
-    })))
+    });
+    let body = with_schedules(&state, vec![body]).await?.remove(0);
+    Ok(json_body(&body))
+}
+
+/// Adds each report's retention (`closed_on`, `held`, `deletes_on`) to its JSON object.
+async fn with_schedules(
+    state: &AppState,
+    mut items: Vec<serde_json::Value>,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let ids = items
+        .iter()
+        .filter_map(|i| i["id"].as_str().and_then(ReportId::parse))
+        .collect();
+    let policy = Policy::from_config(&state.config);
+    let schedules = retention::schedules(&state.store, &policy, ids).await?;
+    for item in &mut items {
+        let schedule = item["id"]
+            .as_str()
+            .and_then(ReportId::parse)
+            .and_then(|id| schedules.get(&id));
+        if let (Some(object), Some(s)) = (item.as_object_mut(), schedule) {
+            let Schedule {
+                closed_on,
+                held,
+                deletes_on,
+            } = s;
+            object.insert("closed_on".into(), json!(closed_on));
+            object.insert("held".into(), json!(held));
+            object.insert("deletes_on".into(), json!(deletes_on));
+        }
+    }
+    Ok(items)
 }
 
 /// `GET reports/{id}/attachments/{n}`: one evidence image, as the raw binary age file it is
@@ -542,6 +577,31 @@ async fn put_status(
     Ok(json_body(
         &json!({ "id": report.id.as_str(), "status": status.as_str() }),
     ))
+}
+
+#[derive(Deserialize)]
+struct HoldRequest {
+    held: bool,
+}
+
+/// `PUT reports/{id}/hold {"held": true|false}`: a legal hold keeps the case from the
+/// retention sweep until it is taken off.
+async fn put_hold(
+    State(state): State<AppState>,
+    adviser: Adviser,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: HoldRequest = parse(body)?;
+    let report = adviser.report(&state, &id).await?;
+    if !state.store.set_hold(report.id.clone(), req.held).await? {
+        return Err(ApiError::NotFound);
+    }
+    // A school, never a case: the log names no report.
+    tracing::debug!(held = req.held, school = %report.school, "legal hold changed");
+    let body = json!({ "id": report.id.as_str() });
+    let body = with_schedules(&state, vec![body]).await?.remove(0);
+    Ok(json_body(&body))
 }
 
 #[cfg(test)]

@@ -10,18 +10,19 @@ use zeroize::Zeroizing;
 
 use crate::code::{CodeShapeError, PickupCode};
 use crate::conversation::MessageProblem;
-use crate::conversation::{self, Thread};
+use crate::conversation::{self, Conversation, Thread};
 use crate::i18n::Lang;
 use crate::intake::{self, Earlier, FileProblem, SubmissionToken};
 use crate::ratelimit::RetryAfter;
 use crate::ratelimit::Source;
 use crate::report::{Category, DangerNow, ReportForm};
+use crate::retention::{self, Policy};
 
 use super::error::RefusedReport;
 use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
 use super::upload::{self, Admit, Broken, FileGate, Submitted};
-use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Notice};
+use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Kept, Notice};
 use super::{AppError, AppState, lang_of};
 
 /// How an empty report form may be cached: by this browser only, revalidated on every normal
@@ -363,17 +364,19 @@ fn with_retry(status: StatusCode, retry: Option<String>, page: Markup) -> Respon
 
 /// The check form again with what went wrong, keeping what was typed.
 fn check_refused(
+    state: &AppState,
     lang: Lang,
     typed: &str,
     problem: CheckProblem,
     wait: Option<RetryAfter>,
     draft: Option<&str>,
 ) -> Response {
+    let shared = Policy::from_config(&state.config).shared();
     let (status, retry) = refusal_status(problem, wait);
     with_retry(
         status,
         retry,
-        views::check_form(lang, typed, Some(problem), draft),
+        views::check_form(lang, typed, Some(problem), draft, shared),
     )
 }
 
@@ -428,7 +431,7 @@ pub async fn confirm_code(
 
 /// `GET /check`: where a pupil enters their code.
 pub async fn check_form(RawQuery(q): RawQuery) -> Markup {
-    views::check_form(lang_of(&q), "", None, None)
+    views::check_form(lang_of(&q), "", None, None, None)
 }
 
 /// `POST /check`: open the conversation with the code.
@@ -450,6 +453,7 @@ pub async fn check(
                 "",
                 None,
                 state.config.evidence_file_mib,
+                &kept(&state, &conv).await,
             )
             .into_response()),
             Err(e) => {
@@ -457,7 +461,9 @@ pub async fn check(
                 Err(AppError::Internal(lang))
             }
         },
-        Ok(Lookup::Refused(problem, wait)) => Ok(check_refused(lang, typed, problem, wait, None)),
+        Ok(Lookup::Refused(problem, wait)) => {
+            Ok(check_refused(&state, lang, typed, problem, wait, None))
+        }
         Err(StoreFailure) => Err(AppError::Internal(lang)),
     }
 }
@@ -493,7 +499,14 @@ pub async fn follow_up(
     let mut thread = match looked_up {
         Ok(Lookup::Found(thread)) => thread,
         Ok(Lookup::Refused(problem, wait)) => {
-            return Ok(check_refused(lang, typed, problem, wait, Some(draft)));
+            return Ok(check_refused(
+                &state,
+                lang,
+                typed,
+                problem,
+                wait,
+                Some(draft),
+            ));
         }
         Err(StoreFailure) => return Err(AppError::Internal(lang)),
     };
@@ -502,6 +515,7 @@ pub async fn follow_up(
         Ok(outcome) => outcome,
         Err(Gone) => {
             return Ok(check_refused(
+                &state,
                 lang,
                 typed,
                 CheckProblem::NotFound,
@@ -522,6 +536,7 @@ pub async fn follow_up(
                 shown_draft,
                 Some(outcome),
                 state.config.evidence_file_mib,
+                &kept(&state, &conv).await,
             ),
         )),
         Err(e) => {
@@ -561,6 +576,27 @@ impl FileGate for FollowUpGate<'_> {
         };
         self.looked_up = Some(looked_up);
         admit
+    }
+}
+
+/// What the conversation page says about deletion. If the schedule cannot be read, the page
+/// still shows the school's rule.
+async fn kept(state: &AppState, conv: &Conversation) -> Kept {
+    let policy = Policy::from_config(&state.config);
+    let retention = policy.of(&conv.school);
+    let schedule = match retention::schedules(&state.store, &policy, vec![conv.id.clone()]).await {
+        Ok(mut all) => all.remove(&conv.id),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a case's retention");
+            None
+        }
+    };
+    let closed_deletes_on = schedule
+        .filter(|s| s.closed_on.is_some() && !s.held)
+        .and_then(|s| s.deletes_on);
+    Kept {
+        retention,
+        closed_deletes_on,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::i18n::{Lang, t, t_args};
 use crate::intake::{FileProblem, FileRefused};
 use crate::ratelimit::RetryAfter;
 use crate::report::{Category, DangerNow, Field, Problem, ReportForm};
+use crate::retention::Retention;
 use crate::store::Status;
 
 use super::asset_url;
@@ -210,6 +211,7 @@ pub fn report_form(
             }
             section.next {
                 p { (t(lang, "form-what-next")) }
+                p { (kept_rule(lang, school.retention)) }
             }
             button type="submit" { (t(lang, "form-submit")) }
         }
@@ -555,6 +557,26 @@ pub fn long_date(lang: Lang, iso: &str) -> String {
     }
 }
 
+/// How long a school keeps a case, in one or two plain sentences.
+fn kept_rule(lang: Lang, r: Retention) -> String {
+    t_args(
+        lang,
+        "kept-rule",
+        &[
+            ("closed", r.closed_days.into()),
+            ("inactive", r.inactive_days.into()),
+        ],
+    )
+}
+
+/// What the conversation page says about deletion: the school's rule, and for a closed case
+/// the date it goes. Whether a case is on legal hold is not the pupil's to read here.
+pub struct Kept {
+    pub retention: Retention,
+    /// The date a closed case will be deleted; `None` for an open or held case.
+    pub closed_deletes_on: Option<String>,
+}
+
 /// What went wrong when opening a conversation or sending a follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckProblem {
@@ -567,12 +589,16 @@ pub enum CheckProblem {
 }
 
 /// `GET /check`, and the same page with what went wrong. With a `draft`, the page also holds the
-/// follow-up the pupil was writing, so it is never lost.
+/// follow-up the pupil was writing, so it is never lost. `shared` is the retention every school
+/// has, when they all have the same: a code that opens nothing may be one whose case was
+/// deleted, and the page says so with the numbers (the server keeps nothing of a deleted case
+/// that could tell it from a mistyped code).
 pub fn check_form(
     lang: Lang,
     typed: &str,
     problem: Option<CheckProblem>,
     draft: Option<&str>,
+    shared: Option<Retention>,
 ) -> Markup {
     let action = if draft.is_some() {
         "/check/message"
@@ -590,7 +616,9 @@ pub fn check_form(
                     p.error role="alert" {
                         @match p {
                             CheckProblem::Shape(shape) => (confirm_problem_text(lang, shape)),
-                            CheckProblem::NotFound => (t(lang, "check-not-found")),
+                            CheckProblem::NotFound => {
+                                (t(lang, "check-not-found")) " " (maybe_deleted(lang, shared))
+                            }
                             CheckProblem::TooMany(secs) => (too_many(lang, secs)),
                         }
                     }
@@ -613,6 +641,20 @@ pub fn check_form(
         p.hint { (t(lang, "check-lost")) }
     };
     layout(lang, &t(lang, "check-title"), Some("/check"), content)
+}
+
+fn maybe_deleted(lang: Lang, shared: Option<Retention>) -> String {
+    match shared {
+        Some(r) => t_args(
+            lang,
+            "check-maybe-deleted",
+            &[
+                ("closed", r.closed_days.into()),
+                ("inactive", r.inactive_days.into()),
+            ],
+        ),
+        None => t(lang, "check-maybe-deleted-varies"),
+    }
 }
 
 /// The outcome of a follow-up, shown above the message box.
@@ -644,6 +686,7 @@ pub fn conversation(
     draft: &str,
     follow_up: Option<FollowUp>,
     file_mib: u32,
+    kept: &Kept,
 ) -> Markup {
     let doc = &conv.report;
     let date = |d: &str| [("date", FluentValue::from(long_date(lang, d)))];
@@ -701,6 +744,12 @@ pub fn conversation(
             }
         }
         @if !answered { p.note { (t(lang, "conv-no-answer")) } }
+        section.kept {
+            @if let Some(on) = &kept.closed_deletes_on {
+                p { (t_args(lang, "conv-kept-closed", &date(on))) }
+            }
+            p.hint { (kept_rule(lang, kept.retention)) }
+        }
         section.write aria-labelledby="write-title" {
             h2 #write-title { (t(lang, "conv-write-title")) }
             @match &follow_up {

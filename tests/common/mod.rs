@@ -52,12 +52,23 @@ impl Server {
         data_dir: &Path,
         level: Option<&str>,
     ) -> Server {
-        let mut cmd = Command::new(BIN);
+        let mut command = Command::new(BIN);
         match level {
-            Some(level) => cmd.env("RUST_LOG", level),
-            None => cmd.env_remove("RUST_LOG"),
+            Some(level) => command.env("RUST_LOG", level),
+            None => command.env_remove("RUST_LOG"),
         };
-        let mut child = cmd
+        Server::start_with(command, listen, args, data_dir)
+    }
+
+    /// `fluister serve …` as `command` runs it: the binary itself, or a wrapper such as
+    /// `faketime` in front of it, with whatever environment the test set.
+    pub fn start_with(
+        mut command: Command,
+        listen: &str,
+        args: &[&str],
+        data_dir: &Path,
+    ) -> Server {
+        let mut child = command
             .arg("serve")
             .args(["--listen", listen])
             .args(args)

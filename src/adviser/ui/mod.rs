@@ -395,6 +395,7 @@ fn app(state: UiState) -> Router {
         .route("/case/{id}/reply", post(reply))
         .route("/case/{id}/note", post(note))
         .route("/case/{id}/status", post(set_status))
+        .route("/case/{id}/hold", post(set_hold))
         .route("/case/{id}/advisers", post(accept_advisers))
         .route("/case/{id}/export", post(export))
         .route("/case/{id}/attachments/{n}", get(attachment))
@@ -705,6 +706,26 @@ async fn set_status(
     blocking(move || {
         ws.set_status(&id, status)?;
         Ok(to_case(&id, Flash::Status(status)))
+    })
+    .await
+}
+
+/// `POST /case/{id}/hold`: `held=1` puts the case on legal hold, `held=0` takes it off.
+async fn set_hold(
+    State(state): State<UiState>,
+    Path(id): Path<String>,
+    mut form: CheckedForm,
+) -> Result<Response, UiError> {
+    engine::parse_id(&id)?;
+    let held = match form.take("held").as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(UiError::BadForm),
+    };
+    let ws = state.workstation(&form.csrf).await?;
+    blocking(move || {
+        ws.set_hold(&id, held)?;
+        Ok(to_case(&id, Flash::Hold(held)))
     })
     .await
 }
@@ -1041,6 +1062,7 @@ mod tests {
             readable: true,
             unopened: None,
             conversation_error: None,
+            schedule: Default::default(),
         };
         let mut cases = vec![
             row("000000000000000a", "2026-03-01", 0),

@@ -9,6 +9,7 @@ use crate::adviser::pins::AdviserChange;
 use crate::adviser::{Case, CaseMessage, CaseSummary, Inbox, Unopened};
 use crate::evidence::MediaType;
 use crate::report::{Category, DangerNow, ReportDocument};
+use crate::retention::Schedule;
 use crate::store::{Author, Status};
 
 const STYLESHEET: &str = "/static/adviser.css";
@@ -56,6 +57,8 @@ pub enum Flash {
     Noted,
     Status(Status),
     AdvisersAccepted,
+    /// Put on legal hold (`true`) or taken off.
+    Hold(bool),
 }
 
 impl Flash {
@@ -68,6 +71,8 @@ impl Flash {
             Flash::Status(Status::Open) => "status-open",
             Flash::Status(Status::Closed) => "status-closed",
             Flash::AdvisersAccepted => "advisers",
+            Flash::Hold(true) => "held",
+            Flash::Hold(false) => "released",
         }
     }
 
@@ -79,6 +84,8 @@ impl Flash {
             Flash::Status(Status::Open),
             Flash::Status(Status::Closed),
             Flash::AdvisersAccepted,
+            Flash::Hold(true),
+            Flash::Hold(false),
         ]
         .into_iter()
         .find(|f| f.param() == p)
@@ -96,6 +103,12 @@ impl Flash {
             Flash::AdvisersAccepted => "De nieuwe adviseurslijst is op deze computer vastgelegd. \
                                         Antwoorden en notities worden voortaan voor deze \
                                         adviseurs versleuteld."
+                .into(),
+            Flash::Hold(true) => "De melding staat op legal hold: de server wist hem niet tot \
+                                  je de hold opheft."
+                .into(),
+            Flash::Hold(false) => "De legal hold is opgeheven: de melding wordt weer gewist \
+                                   op de gewone datum."
                 .into(),
         }
     }
@@ -275,6 +288,7 @@ pub fn inbox(
                         th scope="col" { "Laatste activiteit" }
                         th scope="col" { "Afbeeldingen" }
                         th scope="col" { "Ongelezen" }
+                        th scope="col" { "Wordt gewist" }
                     }
                 }
                 tbody {
@@ -295,6 +309,7 @@ pub fn inbox(
                             td { (c.last_activity) }
                             td.count { (c.attachments) }
                             td.count { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
+                            td { (deletion_cell(&c.schedule)) }
                         }
                     }
                 }
@@ -355,6 +370,50 @@ fn inbox_troubles(inbox: &Inbox) -> Markup {
     }
 }
 
+/// When the server deletes a case: a date, or that it is held.
+fn deletion_cell(s: &Schedule) -> Markup {
+    html! {
+        @match (&s.deletes_on, s.held) {
+            (_, true) => span.flag.held { "legal hold" },
+            (Some(on), false) => (on),
+            (None, false) => span.muted { "onbekend" },
+        }
+    }
+}
+
+/// The case page's box for the legal hold: when the case goes, and the one button that
+/// changes it.
+fn hold_pad(frame: &Frame<'_>, base: &str, s: &Schedule) -> Markup {
+    html! {
+        section.hold-pad aria-labelledby="hold-title" {
+            h2 #hold-title { "Bewaren" }
+            @if s.held {
+                p {
+                    "Deze melding staat op " strong { "legal hold" } ": de server wist hem niet, \
+                     hoe oud hij ook wordt. Hef de hold op als de politie, de inspectie of de \
+                     rechter hem niet meer nodig heeft."
+                }
+            } @else {
+                p {
+                    "De server wist deze melding met het hele gesprek en de afbeeldingen op "
+                    strong { (s.deletes_on.as_deref().unwrap_or("een datum die de server niet noemde")) }
+                    ". Een nieuw bericht of heropenen schuift die datum op. Moet de school de \
+                     melding langer bewaren, voor de politie, de inspectie of een rechter? Zet \
+                     hem dan op legal hold."
+                }
+            }
+            form method="post" action={ (base) "/hold" } {
+                (csrf_field(frame.csrf))
+                @if s.held {
+                    button.secondary type="submit" name="held" value="0" { "Hef de legal hold op" }
+                } @else {
+                    button.secondary type="submit" name="held" value="1" { "Zet op legal hold (niet wissen)" }
+                }
+            }
+        }
+    }
+}
+
 fn flash_box(flash: Option<Flash>) -> Markup {
     html! {
         @if let Some(f) = flash {
@@ -394,6 +453,7 @@ pub fn case(
             dt { "School" } dd { (case.school) }
             dt { "Ontvangen" } dd { (case.received_on) }
             dt { "Status" } dd { span class={ "status status-" (case.status.as_str()) } { (status_label(case.status)) } }
+            dt { "Wordt gewist" } dd { (deletion_cell(&case.schedule)) }
             @if let Some(r) = &case.report {
                 dt { "Categorie" } dd { (category_label(r.category)) }
                 dt { "Nu in gevaar" } dd { (danger_flag(r.danger_now)) }
@@ -477,6 +537,7 @@ pub fn case(
                 }
             }
         }
+        (hold_pad(frame, &base, &case.schedule))
         section.export aria-labelledby="export-title" {
             h2 #export-title { "Exporteren voor het incidentendossier" }
             p.warning {
@@ -880,6 +941,7 @@ mod tests {
             ],
             attachments: Vec::new(),
             advisers_changed: None,
+            schedule: Default::default(),
         };
         let empty = EngineError::EmptyMessage;
         let draft = Draft {
@@ -897,7 +959,7 @@ mod tests {
         );
         assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("style="));
         let forms = html.matches("<form ").count();
-        assert_eq!(forms, 5, "lock, reply, note, status and export");
+        assert_eq!(forms, 6, "lock, reply, note, status, hold and export");
         assert_eq!(
             html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
                 .count(),
@@ -960,6 +1022,7 @@ mod tests {
                 attachment(3, Some(2), false),
             ],
             advisers_changed: None,
+            schedule: Default::default(),
         };
         let html = case_page(&case, None);
         for n in [1, 2] {
@@ -1006,6 +1069,7 @@ mod tests {
                 removed: vec!["age1removed".into()],
                 fingerprint: "00112233aabbccdd".into(),
             }),
+            schedule: Default::default(),
         };
         let refused = EngineError::AdvisersChanged(case.advisers_changed.clone().unwrap());
         let draft = Draft {
@@ -1028,7 +1092,7 @@ mod tests {
         assert!(!html.contains("/reply\""), "no reply form");
         assert!(!html.contains("/note\""), "no note form");
         let forms = html.matches("<form ").count();
-        assert_eq!(forms, 4, "lock, accept, status and export");
+        assert_eq!(forms, 5, "lock, accept, status, hold and export");
         assert_eq!(
             html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
                 .count(),
@@ -1047,6 +1111,8 @@ mod tests {
             Flash::Noted,
             Flash::Status(Status::Closed),
             Flash::AdvisersAccepted,
+            Flash::Hold(true),
+            Flash::Hold(false),
         ] {
             assert_eq!(Flash::from_param(f.param()), Some(f));
         }
