@@ -12,6 +12,9 @@ use tokio::sync::oneshot;
 
 use crate::keys::{KeyVersion, Keys, LookupHashes};
 
+mod digest;
+pub use digest::{DigestMark, DigestSnapshot};
+
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "fluister.db";
 
@@ -33,6 +36,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_key_schedule_v2.sql",
         include_str!("../schema/0004_key_schedule_v2.sql"),
+    ),
+    (
+        "0005_retention.sql",
+        include_str!("../schema/0005_retention.sql"),
+    ),
+    (
+        "0006_digests.sql",
+        include_str!("../schema/0006_digests.sql"),
     ),
 ];
 /// The schema file after which every stored v1 lookup hash is wrapped (DESIGN.md "What went
@@ -219,6 +230,8 @@ enum Write {
     InsertMessage(NewMessage, Reply<Option<i64>>),
     /// Sets a report's status; answers whether the report exists.
     SetStatus(ReportId, Status, Reply<bool>),
+    /// Digest bookkeeping (store/digest.rs).
+    Digest(digest::DigestWrite, Reply<()>),
     /// Commit what came before, then stop the writer.
     Stop,
 }
@@ -611,6 +624,7 @@ enum Done {
     Report(Reply<ReportId>, Result<ReportId, StoreError>),
     Message(Reply<Option<i64>>, Result<Option<i64>, StoreError>),
     Status(Reply<bool>, Result<bool, StoreError>),
+    Unit(Reply<()>, Result<(), StoreError>),
 }
 
 fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
@@ -624,6 +638,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                     Write::InsertReport(_, reply) => drop(reply.send(Err(err()))),
                     Write::InsertMessage(_, reply) => drop(reply.send(Err(err()))),
                     Write::SetStatus(_, _, reply) => drop(reply.send(Err(err()))),
+                    Write::Digest(_, reply) => drop(reply.send(Err(err()))),
                     Write::Stop => {}
                 }
             }
@@ -645,6 +660,10 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                 let result = in_savepoint(&tx, |sp| set_status(sp, &id, status));
                 done.push(Done::Status(reply, result));
             }
+            Write::Digest(write, reply) => {
+                let result = in_savepoint(&tx, |sp| digest::apply(sp, &write));
+                done.push(Done::Unit(reply, result));
+            }
             Write::Stop => {}
         }
     }
@@ -665,6 +684,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
             Done::Report(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Message(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Status(reply, r) => drop(reply.send(settle(&committed, r))),
+            Done::Unit(reply, r) => drop(reply.send(settle(&committed, r))),
         }
     }
     if let Err(e) = committed {
