@@ -24,6 +24,19 @@ pub enum Command {
     /// The adviser's own tools, run on the adviser's own computer.
     #[command(subcommand)]
     Adviser(AdviserCommand),
+    /// Send each address the digest that would go out now, and say per address what happened:
+    /// the way to test the [mail] settings. `fluister serve` sends digests on schedule by itself.
+    Notify(NotifyArgs),
+}
+
+#[derive(Args)]
+pub struct NotifyArgs {
+    /// Config file (TOML) with a [mail] section; see docs/fluister.example.toml.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Send now rather than at a time in send_at (required: the only way this command runs).
+    #[arg(long, required = true)]
+    pub now: bool,
 }
 
 #[derive(Args)]

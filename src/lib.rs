@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod i18n;
 pub mod intake;
 pub mod keys;
+pub mod notify;
 pub mod ratelimit;
 pub mod report;
 pub mod server;
