@@ -218,9 +218,10 @@ fn inbox_troubles(inbox: &Inbox) -> Vec<String> {
 /// The inbox as aligned columns.
 fn table(cases: &[CaseSummary]) -> String {
     let header = [
-        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "ACTIVITY", "IMAGES", "UNREAD",
+        "ID", "RECEIVED", "SCHOOL", "CATEGORY", "DANGER", "STATUS", "OVERDUE", "ACTIVITY",
+        "IMAGES", "UNREAD",
     ];
-    let rows: Vec<[String; 9]> = cases
+    let rows: Vec<[String; 10]> = cases
         .iter()
         .map(|c| {
             [
@@ -237,6 +238,10 @@ fn table(cases: &[CaseSummary]) -> String {
                     (true, d) => danger_label(d).to_owned(),
                 },
                 c.status.as_str().to_owned(),
+                match &c.overdue_since {
+                    Some(since) => format!("since {}", terminal_safe(since)),
+                    None => "-".to_owned(),
+                },
                 terminal_safe(&c.last_activity),
                 c.attachments.to_string(),
                 c.unread.to_string(),
@@ -698,6 +703,8 @@ mod tests {
             messages: 2,
             attachments: 3,
             unread,
+            overdue: unread > 5,
+            overdue_since: (unread > 5).then(|| "2026-11-27".into()),
             readable: true,
             unopened: None,
             conversation_error: None,
@@ -716,5 +723,7 @@ mod tests {
         assert_eq!(col(lines[0]), col(lines[1]));
         assert_eq!(col(lines[1]), col(lines[2]));
         assert!(lines[2].ends_with("12"));
+        assert!(lines[0].contains("OVERDUE") && lines[2].contains("since 2026-11-27"));
+        assert!(!lines[1].contains("since"));
     }
 }
