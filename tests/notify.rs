@@ -251,6 +251,7 @@ fn assert_counts_only(mail: &Mail, ids: &[String], codes: &[String]) {
         "SENTINEL",
         "threat",
         "bedreigd",
+        "Bedreiging",
         "Instagram",
         "http",
         "/s/demo",
