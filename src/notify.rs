@@ -370,7 +370,7 @@ pub async fn schedule(config: Config, store: Store, mut stop: watch::Receiver<bo
     }
 }
 
-/// The one log line of a round.
+/// The one log line of a round (at info level and above).
 fn log_round(slot: &str, result: &Result<Vec<Delivery>, NotifyError>) {
     match result {
         Err(e) => tracing::error!(
@@ -389,7 +389,12 @@ fn log_round(slot: &str, result: &Result<Vec<Delivery>, NotifyError>) {
                 })
                 .collect();
             match failed.first() {
-                None => tracing::info!("digests at {slot}: {sent} sent"),
+                // How many went out tells that something arrived in the window before this
+                // time: like "report accepted", only at debug level (README, "Logs").
+                None => {
+                    tracing::info!("digests at {slot}: done");
+                    tracing::debug!("digests at {slot}: {sent} sent");
+                }
                 Some(why) => tracing::warn!(
                     "digests at {slot}: {} of {} not sent ({why}); the next time in send_at \
                      sends them",
