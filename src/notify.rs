@@ -166,21 +166,25 @@ pub struct Delivery {
 }
 
 /// Gives every configured address that has no mark yet a mark of now, so it hears of what
-/// arrives from now on (not of every report the school ever had), and forgets the marks of
-/// addresses and schools taken out of the config. Run when the server starts, before it
-/// listens, and before every round.
+/// arrives from now on (not of every report the school ever had). Run when the server starts,
+/// before it listens, and before every round. With `forget_others` (only the server's start,
+/// whose config is the install's), also forgets the marks of addresses and schools taken out
+/// of the config; `notify --now` with another config file must not wipe the server's marks.
 pub async fn enroll(
     config: &Config,
     store: &Store,
     now: OffsetDateTime,
+    forget_others: bool,
 ) -> Result<(), NotifyError> {
     let today = date::format_date(date::amsterdam_date(now));
-    let pairs = config
-        .schools
-        .iter()
-        .flat_map(|s| s.notify.iter().map(|a| (s.slug.clone(), a.to_string())))
-        .collect();
-    store.keep_digest_marks(pairs).await?;
+    if forget_others {
+        let pairs = config
+            .schools
+            .iter()
+            .flat_map(|s| s.notify.iter().map(|a| (s.slug.clone(), a.to_string())))
+            .collect();
+        store.keep_digest_marks(pairs).await?;
+    }
     for school in config.schools.iter().filter(|s| !s.notify.is_empty()) {
         let snapshot = store
             .digest_snapshot(school.slug.clone(), today.clone())
@@ -206,7 +210,7 @@ pub async fn round(
     now: OffsetDateTime,
 ) -> Result<Vec<Delivery>, NotifyError> {
     let mail = config.mail.as_ref().ok_or(NotifyError::NoMail)?;
-    enroll(config, store, now).await?;
+    enroll(config, store, now, false).await?;
     let relay = Relay::new(mail)?;
     let today = date::format_date(date::amsterdam_date(now));
     let mut out = Vec::new();

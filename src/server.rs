@@ -49,7 +49,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     // Before the first pupil can arrive: an address new to the config hears of everything
     // from here on.
-    if let Err(e) = notify::enroll(&config, &store, time::OffsetDateTime::now_utc()).await {
+    let now = time::OffsetDateTime::now_utc();
+    if let Err(e) = notify::enroll(&config, &store, now, true).await {
         tracing::error!(error = %e, "digests: cannot record the configured addresses");
     }
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
