@@ -261,7 +261,7 @@ mod tests {
                 slug: "a".into(),
                 name: "A".into(),
                 advisers: vec![id.to_public()],
-                retention: Default::default(),
+                ..School::default()
             }],
         );
         (config, id)

@@ -29,6 +29,9 @@ pub enum Command {
     Backup(BackupArgs),
     /// Make a new data folder from a backup. Never touches an existing folder.
     Restore(RestoreArgs),
+    /// Send each address the digest that would go out now, and say per address what happened:
+    /// the way to test the [mail] settings. `fluister serve` sends digests on schedule by itself.
+    Notify(NotifyArgs),
 }
 
 #[derive(Args)]
@@ -55,6 +58,16 @@ pub struct RestoreArgs {
     /// The new data folder to make; it must not exist yet.
     #[arg(long)]
     pub data_dir: PathBuf,
+}
+
+#[derive(Args)]
+pub struct NotifyArgs {
+    /// Config file (TOML) with a [mail] section; see docs/fluister.example.toml.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Send now rather than at a time in send_at (required: the only way this command runs).
+    #[arg(long, required = true)]
+    pub now: bool,
 }
 
 #[derive(Args)]

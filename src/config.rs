@@ -17,6 +17,9 @@ use crate::net::Network;
 use crate::ratelimit::{Limits, SHARED_SCALE};
 use crate::retention::Retention;
 
+mod mail;
+pub use mail::{Mail, MailCredentials, MailLanguage, MailTls, PASSWORD_ENV, SendAt};
+
 /// Adviser sign-in lifetime when the config does not say.
 pub const DEFAULT_SESSION_HOURS: f64 = 8.0;
 /// Longest adviser sign-in allowed: a week.
@@ -53,6 +56,8 @@ pub struct Config {
     pub evidence_file_mib: u32,
     /// Who can open `fluister backup` files: the board's or host's age recipients.
     pub backup_recipients: Vec<x25519::Recipient>,
+    /// The relay digests go through; `None` when no digests are sent.
+    pub mail: Option<Mail>,
 }
 
 /// One school: its slug (used in URLs), its display name and its advisers' recipients.
@@ -63,6 +68,28 @@ pub struct School {
     pub advisers: Vec<x25519::Recipient>,
     /// How long the school keeps its cases.
     pub retention: Retention,
+    /// Where this school's digests go (DESIGN.md "Notifications"); empty for none.
+    pub notify: Vec<lettre::Address>,
+    /// Days a pupil may wait for an adviser's reply before the case is overdue.
+    pub reply_within_days: u32,
+}
+
+/// Days a pupil may wait for a reply when the config does not say.
+pub const DEFAULT_REPLY_WITHIN_DAYS: u32 = 5;
+/// The longest `reply_within_days` allowed: a school year of waiting is no deadline.
+const MAX_REPLY_WITHIN_DAYS: i64 = 365;
+
+impl Default for School {
+    fn default() -> Self {
+        School {
+            slug: String::new(),
+            name: String::new(),
+            advisers: Vec::new(),
+            notify: Vec::new(),
+            reply_within_days: DEFAULT_REPLY_WITHIN_DAYS,
+            retention: Retention::default(),
+        }
+    }
 }
 
 impl Config {
@@ -82,6 +109,7 @@ impl Config {
             tor: false,
             evidence_file_mib: DEFAULT_EVIDENCE_FILE_MIB,
             backup_recipients: Vec::new(),
+            mail: None,
         }
     }
 
@@ -120,7 +148,7 @@ pub const DEFAULT_EVIDENCE_FILE_MIB: u32 = 10;
 /// The largest `evidence_file_mib` allowed: five of these are held in memory per upload.
 const MAX_EVIDENCE_FILE_MIB: u32 = 50;
 
-const TOP_KEYS: [&str; 10] = [
+const TOP_KEYS: [&str; 11] = [
     "listen",
     "data_dir",
     "session_hours",
@@ -131,6 +159,7 @@ const TOP_KEYS: [&str; 10] = [
     "limits",
     "school",
     "backup_recipients",
+    "mail",
 ];
 const LIMIT_KEYS: [&str; 10] = [
     "reports_per_source_per_hour",
@@ -144,12 +173,14 @@ const LIMIT_KEYS: [&str; 10] = [
     "signins_per_recipient_per_minute",
     "connections_per_source",
 ];
-const SCHOOL_KEYS: [&str; 5] = [
+const SCHOOL_KEYS: [&str; 7] = [
     "slug",
     "name",
     "advisers",
     "delete_closed_after_days",
     "delete_inactive_after_days",
+    "notify",
+    "reply_within_days",
 ];
 
 /// Shortest prefix accepted in `shared_networks`: a school's network, not a slice of the
@@ -175,6 +206,7 @@ struct RawConfig {
     school: Vec<RawSchool>,
     #[serde(default)]
     backup_recipients: Vec<String>,
+    mail: Option<mail::RawMail>,
 }
 
 #[derive(Deserialize, Default)]
@@ -310,6 +342,8 @@ struct RawSchool {
     advisers: Option<Vec<String>>,
     delete_closed_after_days: Option<i64>,
     delete_inactive_after_days: Option<i64>,
+    notify: Option<Vec<String>>,
+    reply_within_days: Option<i64>,
 }
 
 /// Loads and validates a config file; `listen` and `data_dir` from the command line win.
@@ -387,6 +421,11 @@ pub fn parse(
             ))
         })?);
     }
+    let mail = raw
+        .mail
+        .map(|m| mail::validate(m, std::env::var(PASSWORD_ENV).ok()))
+        .transpose()
+        .map_err(&invalid)?;
     if raw.school.is_empty() {
         return Err(invalid(
             "no school configured: add a [[school]] with slug, name and advisers".into(),
@@ -400,6 +439,14 @@ pub fn parse(
             return Err(invalid(format!(
                 "school #{} (slug \"{}\"): slug is used by another school too; every school \
                  needs its own slug",
+                i + 1,
+                school.slug
+            )));
+        }
+        if mail.is_none() && !school.notify.is_empty() {
+            return Err(invalid(format!(
+                "school #{} (slug \"{}\"): notify lists addresses but there is no [mail] \
+                 section to send digests through; add [mail] with relay, from and send_at",
                 i + 1,
                 school.slug
             )));
@@ -420,6 +467,7 @@ pub fn parse(
         tor: raw.tor,
         evidence_file_mib,
         backup_recipients,
+        mail,
     })
 }
 
@@ -445,6 +493,19 @@ fn check_keys(table: &toml::Table, path: &Path) -> Result<(), ConfigError> {
                 return Err(invalid(format!(
                     "unknown setting \"limits.{key}\"; the limits are {}",
                     LIMIT_KEYS.join(", ")
+                )));
+            }
+        }
+    }
+    if let Some(mail) = table.get("mail") {
+        let Some(mail) = mail.as_table() else {
+            return Err(invalid("mail must be a [mail] table".into()));
+        };
+        for key in mail.keys() {
+            if !mail::MAIL_KEYS.contains(&key.as_str()) {
+                return Err(invalid(format!(
+                    "unknown setting \"mail.{key}\"; the settings of [mail] are {}",
+                    mail::MAIL_KEYS.join(", ")
                 )));
             }
         }
@@ -531,11 +592,37 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
     let retention =
         Retention::from_settings(raw.delete_closed_after_days, raw.delete_inactive_after_days)
             .map_err(|e| format!("{at}: {e}"))?;
+    let mut notify = Vec::new();
+    for (j, a) in raw.notify.unwrap_or_default().iter().enumerate() {
+        let address: lettre::Address = a.trim().parse().map_err(|e| {
+            format!(
+                "{at}: notify[{j}] = \"{a}\" is not an e-mail address ({e}); list one plain \
+                 address per adviser, e.g. \"mentor@school.nl\""
+            )
+        })?;
+        if notify.contains(&address) {
+            return Err(format!("{at}: notify[{j}] = \"{a}\" is listed twice"));
+        }
+        notify.push(address);
+    }
+    let reply_within_days = match raw.reply_within_days {
+        None => DEFAULT_REPLY_WITHIN_DAYS,
+        Some(d @ 1..=MAX_REPLY_WITHIN_DAYS) => d as u32,
+        Some(d) => {
+            return Err(format!(
+                "{at}: reply_within_days = {d}: a pupil's wait for a reply before the case is \
+                 overdue must be 1 to {MAX_REPLY_WITHIN_DAYS} days (the default is \
+                 {DEFAULT_REPLY_WITHIN_DAYS})"
+            ));
+        }
+    };
     Ok(School {
         slug,
         name,
         advisers,
         retention,
+        notify,
+        reply_within_days,
     })
 }
 
@@ -561,7 +648,7 @@ pub fn demo(listen: Option<&str>, data_dir: Option<&Path>) -> Result<Config, Con
         slug: "demo".into(),
         name: "Demoschool".into(),
         advisers: vec![recipient],
-        retention: Retention::default(),
+        ..School::default()
     };
     Ok(Config {
         listen,
@@ -800,6 +887,57 @@ mod tests {
         }
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
         ensure_data_dir(&dir).unwrap();
+    }
+
+    #[test]
+    fn digests_and_deadlines_are_validated_per_school() {
+        let ok = format!("advisers = [\"{R1}\"]");
+        let c = parse_str(&school(&ok)).unwrap();
+        assert!(c.mail.is_none() && c.schools[0].notify.is_empty());
+        assert_eq!(c.schools[0].reply_within_days, DEFAULT_REPLY_WITHIN_DAYS);
+
+        let mail =
+            "\n[mail]\nrelay = \"smtp.school.nl\"\nfrom = \"f@school.nl\"\nsend_at = [\"08:00\"]";
+        let c = parse_str(&format!(
+            "{}{mail}",
+            school(&format!(
+                "{ok}\nnotify = [\"a@school.nl\"]\nreply_within_days = 3"
+            ))
+        ))
+        .unwrap();
+        assert_eq!(c.schools[0].notify[0].to_string(), "a@school.nl");
+        assert_eq!(c.schools[0].reply_within_days, 3);
+        assert_eq!(c.mail.unwrap().port, 587);
+
+        let e = parse_str(&school(&format!("{ok}\nnotify = [\"a@school.nl\"]"))).unwrap_err();
+        assert!(e.contains("de-linde") && e.contains("no [mail]"), "{e}");
+        let e = parse_str(&format!(
+            "{}{mail}",
+            school(&format!("{ok}\nnotify = [\"niet-een-adres\"]"))
+        ))
+        .unwrap_err();
+        assert!(e.contains("de-linde") && e.contains("notify[0]"), "{e}");
+        let e = parse_str(&format!(
+            "{}{mail}",
+            school(&format!("{ok}\nnotify = [\"a@s.nl\", \"a@s.nl\"]"))
+        ))
+        .unwrap_err();
+        assert!(e.contains("notify[1]") && e.contains("twice"), "{e}");
+        for bad in ["0", "-2", "366"] {
+            let e = parse_str(&school(&format!("{ok}\nreply_within_days = {bad}"))).unwrap_err();
+            assert!(
+                e.contains("de-linde") && e.contains(&format!("reply_within_days = {bad}")),
+                "{e}"
+            );
+        }
+        let e = parse_str(&format!("{}{mail}\nport = 25", school(&ok))).unwrap_err();
+        assert!(e.contains("unknown setting \"mail.port\""), "{e}");
+        let e = parse_str(&format!(
+            "{}{mail}\nusername = \"u\"\npassword = \"p\"",
+            school(&ok)
+        ))
+        .unwrap_err();
+        assert!(e.contains("mail.password:"), "{e}");
     }
 
     #[test]

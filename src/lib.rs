@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod intake;
 pub mod keys;
 pub mod net;
+pub mod notify;
 pub mod ratelimit;
 pub mod report;
 pub mod retention;

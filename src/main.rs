@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fluister::cli::{BackupArgs, Cli, Command, RestoreArgs, ServeArgs};
-use fluister::{adviser, config, server};
+use fluister::cli::{BackupArgs, Cli, Command, NotifyArgs, RestoreArgs, ServeArgs};
+use fluister::{adviser, config, notify, server};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Adviser(command) => adviser::cli::run(command),
         Command::Backup(args) => backup(args),
         Command::Restore(args) => restore(args),
+        Command::Notify(args) => notify_now(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,5 +83,51 @@ fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         args.data_dir.display(),
         args.data_dir.display()
     );
+    Ok(())
+}
+
+/// `fluister notify --now`: one line per address (sent, nothing new, failed and why); when no
+/// digest was due, whether the relay takes a connection and a sign-in. Fails if any failed.
+fn notify_now(args: NotifyArgs) -> anyhow::Result<()> {
+    let config = config::load(&args.config, None, None)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let deliveries = runtime.block_on(notify::now(&config))?;
+    if deliveries.is_empty() {
+        println!("No school lists addresses under notify: no digest to send.");
+    }
+    for d in &deliveries {
+        println!("{} {}: {}", d.school, d.address, d.outcome);
+    }
+    let failed = deliveries
+        .iter()
+        .filter(|d| matches!(d.outcome, notify::Outcome::Failed(_)))
+        .count();
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} digests not sent; the next time in send_at tries them again",
+            deliveries.len()
+        );
+    }
+    if !deliveries
+        .iter()
+        .any(|d| d.outcome == notify::Outcome::Sent)
+    {
+        let mail = config.mail.as_ref().expect("notify::now checked [mail]");
+        match runtime.block_on(notify::check_relay(mail)) {
+            Ok(()) => println!(
+                "Relay {} ({}): connected{} and said goodbye without sending; the settings work.",
+                mail.relay(),
+                mail.tls.as_str(),
+                if mail.credentials.is_some() {
+                    " and signed in"
+                } else {
+                    ""
+                }
+            ),
+            Err(why) => anyhow::bail!("the relay settings do not work: {why}"),
+        }
+    }
     Ok(())
 }

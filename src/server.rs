@@ -24,6 +24,7 @@ use crate::config::{self, Config};
 use crate::crypto::ServerSecret;
 use crate::keys::Keys;
 use crate::net;
+use crate::notify;
 use crate::ratelimit::Claim;
 use crate::retention;
 use crate::store::Store;
@@ -38,6 +39,8 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 pub const MAX_CONNECTIONS: usize = 2048;
 /// How long shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// How long shutdown waits for a digest round under way.
+const DIGEST_GRACE: Duration = Duration::from_secs(60);
 /// How often the rate limiter drops expired state (and rotates its key when due).
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 
@@ -52,6 +55,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let swept = retention::sweep_and_log(&store, &policy, &today).await;
     if config.demo {
         warn_demo(&config);
+    }
+    // Before the first pupil can arrive: an address new to the config hears of everything
+    // from here on.
+    let now = time::OffsetDateTime::now_utc();
+    if let Err(e) = notify::enroll(&config, &store, now, true).await {
+        tracing::error!(error = %e, "digests: cannot record the configured addresses");
     }
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         anyhow::anyhow!(
@@ -68,11 +77,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         policy,
         swept.ok().map(|_| today),
     ));
+    let (stop_digests, stop) = watch::channel(false);
+    let digests = tokio::spawn(notify::schedule(config.clone(), store.clone(), stop));
     let state = AppState::new(config, keys, store.clone());
     let maintenance = tokio::spawn(maintain(state.clone()));
     serve(listener, state, shutdown_signal()).await;
     maintenance.abort();
     sweeping.abort();
+    // A digest round under way finishes (and records what it delivered) before the store closes.
+    let _ = stop_digests.send(true);
+    if tokio::time::timeout(DIGEST_GRACE, digests).await.is_err() {
+        tracing::warn!("a digest round was still running at shutdown; it may repeat next time");
+    }
     // Every request has finished; commit anything still queued before exiting.
     store.close();
     tracing::info!("stopped");

@@ -12,6 +12,9 @@ use tokio::sync::oneshot;
 
 use crate::keys::{KeyVersion, Keys, LookupHashes};
 
+mod digest;
+pub use digest::{DigestMark, DigestSnapshot};
+
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "fluister.db";
 
@@ -37,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_retention.sql",
         include_str!("../schema/0005_retention.sql"),
+    ),
+    (
+        "0006_digests.sql",
+        include_str!("../schema/0006_digests.sql"),
     ),
 ];
 /// How many schema files this version knows: a database or backup with a higher
@@ -232,6 +239,8 @@ enum Write {
     SetHold(ReportId, bool, Reply<bool>),
     /// Work that gets a transaction (or no transaction) of its own, never a batch's.
     Alone(Alone),
+    /// Digest bookkeeping (store/digest.rs).
+    Digest(digest::DigestWrite, Reply<()>),
     /// Commit what came before, then stop the writer.
     Stop,
 }
@@ -800,6 +809,7 @@ enum Done {
     Report(Reply<ReportId>, Result<ReportId, StoreError>),
     Message(Reply<Option<i64>>, Result<Option<i64>, StoreError>),
     Status(Reply<bool>, Result<bool, StoreError>),
+    Unit(Reply<()>, Result<(), StoreError>),
 }
 
 fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
@@ -814,6 +824,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                     Write::InsertMessage(_, reply) => drop(reply.send(Err(err()))),
                     Write::SetStatus(_, _, reply) => drop(reply.send(Err(err()))),
                     Write::SetHold(_, _, reply) => drop(reply.send(Err(err()))),
+                    Write::Digest(_, reply) => drop(reply.send(Err(err()))),
                     // Never in a batch: writer_loop takes them out first.
                     Write::Alone(_) | Write::Stop => {}
                 }
@@ -840,6 +851,10 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                 let result = in_savepoint(&tx, |sp| set_hold(sp, &id, held));
                 done.push(Done::Status(reply, result));
             }
+            Write::Digest(write, reply) => {
+                let result = in_savepoint(&tx, |sp| digest::apply(sp, &write));
+                done.push(Done::Unit(reply, result));
+            }
             // Never in a batch: writer_loop takes them out first.
             Write::Alone(_) | Write::Stop => {}
         }
@@ -861,6 +876,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
             Done::Report(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Message(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Status(reply, r) => drop(reply.send(settle(&committed, r))),
+            Done::Unit(reply, r) => drop(reply.send(settle(&committed, r))),
         }
     }
     if let Err(e) = committed {

@@ -245,12 +245,13 @@ fn table(cases: &[CaseSummary]) -> String {
         "CATEGORY",
         "DANGER",
         "STATUS",
+        "OVERDUE",
         "ACTIVITY",
         "IMAGES",
         "UNREAD",
         "DELETED ON",
     ];
-    let rows: Vec<[String; 10]> = cases
+    let rows: Vec<[String; 11]> = cases
         .iter()
         .map(|c| {
             [
@@ -267,6 +268,10 @@ fn table(cases: &[CaseSummary]) -> String {
                     (true, d) => danger_label(d).to_owned(),
                 },
                 c.status.as_str().to_owned(),
+                match &c.overdue_since {
+                    Some(since) => format!("since {}", terminal_safe(since)),
+                    None => "-".to_owned(),
+                },
                 terminal_safe(&c.last_activity),
                 c.attachments.to_string(),
                 c.unread.to_string(),
@@ -751,6 +756,8 @@ mod tests {
             messages: 2,
             attachments: 3,
             unread,
+            overdue: unread > 5,
+            overdue_since: (unread > 5).then(|| "2026-11-27".into()),
             readable: true,
             unopened: None,
             conversation_error: None,
@@ -772,5 +779,7 @@ mod tests {
         assert_eq!(col(lines[1]), col(lines[2]));
         assert!(lines[1].ends_with("held"), "{t}");
         assert!(lines[2].ends_with("12      2028-11-21"), "{t}");
+        assert!(lines[0].contains("OVERDUE") && lines[2].contains("since 2026-11-27"));
+        assert!(!lines[1].contains("since"));
     }
 }

@@ -179,6 +179,10 @@ pub struct ReportListing {
     /// predates them).
     #[serde(default)]
     pub attachments: u32,
+    /// The date the case became overdue (no adviser reply for the school's
+    /// `reply_within_days`), while it is; `None` otherwise and from older servers.
+    #[serde(default)]
+    pub overdue_since: Option<String>,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
     /// When the server deletes it, or that it is held.

@@ -158,6 +158,10 @@ pub struct CaseSummary {
     pub attachments: u32,
     /// Pupil messages this adviser has not been shown yet (`show` marks them read).
     pub unread: i64,
+    /// True while the pupil has waited the school's `reply_within_days` or longer for a reply.
+    pub overdue: bool,
+    /// The date it became overdue, while it is.
+    pub overdue_since: Option<String>,
     /// False when the report did not open: `unopened` says why.
     pub readable: bool,
     /// Why the report did not open (`None` when it did).
@@ -410,6 +414,8 @@ impl Workstation {
                 messages: l.messages,
                 unread,
                 schedule: l.schedule,
+                overdue: l.overdue_since.is_some(),
+                overdue_since: l.overdue_since,
             });
         }
         // The server lists in id order (stable while paging); people want activity order.

@@ -1,6 +1,8 @@
 //! The adviser API (`/api/v1`, JSON): sign-in by key challenge, reports and messages as age
 //! ciphertext. The server never sees plaintext here: advisers' clients encrypt and decrypt.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,7 +20,7 @@ use serde_json::json;
 use crate::auth::{self, AuthError, Session};
 use crate::ratelimit::RetryAfter;
 use crate::retention::{self, Policy, Schedule};
-use crate::store::{Author, NewMessage, ReportId, Status, StoreError, StoredReport};
+use crate::store::{Author, NewMessage, ReportId, ReportSummary, Status, StoreError, StoredReport};
 
 use super::AppState;
 use super::peer::Peer;
@@ -370,9 +372,11 @@ async fn list_reports(
     } else {
         None
     };
+    let overdue = overdue_since(&state, &reports).await?;
     let items: Vec<_> = reports
         .into_iter()
         .map(|s| {
+            let overdue_since = overdue.get(&s.report.id);
             json!({
                 "id": s.report.id.as_str(),
                 "school": s.report.school,
@@ -382,6 +386,8 @@ async fn list_reports(
                 "messages": s.messages,
                 "last_pupil_message": s.last_pupil_message,
                 "attachments": s.attachments,
+                "overdue": overdue_since.is_some(),
+                "overdue_since": overdue_since,
                 "reporter_recipient": s.report.reporter_recipient,
                 "ciphertext": B64.encode(&s.report.ciphertext),
             })
@@ -389,6 +395,25 @@ async fn list_reports(
         .collect();
     let items = with_schedules(&state, items).await?;
     Ok(json_body(&json!({ "reports": items, "next": next })))
+}
+
+/// The date each listed case became overdue (DESIGN.md "Notifications"), for those that are:
+/// waiting for an adviser's reply `reply_within_days` of its school or longer.
+async fn overdue_since(
+    state: &AppState,
+    reports: &[ReportSummary],
+) -> Result<HashMap<ReportId, String>, ApiError> {
+    let ids = reports.iter().map(|s| s.report.id.clone()).collect();
+    let waiting = state.store.waiting_since(ids).await?;
+    let today = crate::date::today();
+    Ok(reports
+        .iter()
+        .filter_map(|s| {
+            let days = state.config.school(&s.report.school)?.reply_within_days;
+            let on = crate::notify::overdue_on(waiting.get(&s.report.id)?, days)?;
+            (on <= today).then(|| (s.report.id.clone(), on))
+        })
+        .collect())
 }
 
 /// `GET reports/{id}`: the report, its messages and every recipient a reply must go to.

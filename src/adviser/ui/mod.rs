@@ -554,11 +554,13 @@ async fn blocking<T: Send + 'static>(
     })
 }
 
-/// The inbox order: unread pupil messages first, then the newest activity.
+/// The inbox order: overdue cases first (a pupil has waited too long), then unread pupil
+/// messages, then the newest activity.
 fn inbox_order(cases: &mut [CaseSummary]) {
     cases.sort_by(|a, b| {
-        (b.unread > 0)
-            .cmp(&(a.unread > 0))
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| (b.unread > 0).cmp(&(a.unread > 0)))
             .then_with(|| b.last_activity.cmp(&a.last_activity))
             .then_with(|| b.received_on.cmp(&a.received_on))
     });
@@ -1047,7 +1049,7 @@ mod tests {
     }
 
     #[test]
-    fn unread_cases_come_first_then_the_newest_activity() {
+    fn overdue_then_unread_cases_come_first_then_the_newest_activity() {
         let row = |id: &str, activity: &str, unread| CaseSummary {
             id: crate::store::ReportId::parse(id).unwrap(),
             school: "demo".into(),
@@ -1059,6 +1061,8 @@ mod tests {
             messages: 1,
             attachments: 0,
             unread,
+            overdue: false,
+            overdue_since: None,
             readable: true,
             unopened: None,
             conversation_error: None,
@@ -1069,12 +1073,18 @@ mod tests {
             row("000000000000000b", "2026-01-05", 2),
             row("000000000000000c", "2026-04-01", 0),
             row("000000000000000d", "2026-02-01", 1),
+            CaseSummary {
+                overdue: true,
+                overdue_since: Some("2026-01-06".into()),
+                ..row("000000000000000e", "2026-01-01", 0)
+            },
         ];
         inbox_order(&mut cases);
         let ids: Vec<String> = cases.iter().map(|c| c.id.to_string()).collect();
         assert_eq!(
             ids,
             [
+                "000000000000000e",
                 "000000000000000d",
                 "000000000000000b",
                 "000000000000000c",

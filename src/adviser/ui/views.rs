@@ -285,6 +285,7 @@ pub fn inbox(
                         th scope="col" { "Categorie" }
                         th scope="col" { "Nu in gevaar" }
                         th scope="col" { "Status" }
+                        th scope="col" { "Te laat" }
                         th scope="col" { "Laatste activiteit" }
                         th scope="col" { "Afbeeldingen" }
                         th scope="col" { "Ongelezen" }
@@ -293,7 +294,7 @@ pub fn inbox(
                 }
                 tbody {
                     @for c in cases {
-                        tr class=[(c.unread > 0).then_some("unread")] {
+                        tr class=[row_class(c)] {
                             td { a.id href={ "/case/" (c.id) } { (c.id) } }
                             td { (c.received_on) }
                             td { (c.school) }
@@ -306,6 +307,13 @@ pub fn inbox(
                             }
                             td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
                             td { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
+                            td {
+                                @if let Some(since) = &c.overdue_since {
+                                    span.overdue { "sinds " (since) }
+                                } @else {
+                                    span.muted { "nee" }
+                                }
+                            }
                             td { (c.last_activity) }
                             td.count { (c.attachments) }
                             td.count { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
@@ -317,6 +325,16 @@ pub fn inbox(
         }
     };
     layout("Inbox", Some(frame), content)
+}
+
+/// A row's class: overdue cases (a pupil waits too long) and unread ones stand out.
+fn row_class(c: &CaseSummary) -> Option<&'static str> {
+    match (c.overdue, c.unread > 0) {
+        (true, true) => Some("overdue unread"),
+        (true, false) => Some("overdue"),
+        (false, true) => Some("unread"),
+        (false, false) => None,
+    }
 }
 
 /// The cases that could not be listed or opened in full, each by its id with a calm sentence,
@@ -1117,5 +1135,41 @@ mod tests {
             assert_eq!(Flash::from_param(f.param()), Some(f));
         }
         assert_eq!(Flash::from_param("<b>gehackt</b>"), None);
+    }
+
+    #[test]
+    fn an_overdue_case_is_marked_in_the_inbox_with_its_date() {
+        let case = |id: &str, overdue_since: Option<&str>| CaseSummary {
+            id: ReportId::parse(id).unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-16".into(),
+            status: Status::New,
+            category: Some(Category::Bullying),
+            danger_now: None,
+            last_activity: "2026-11-16".into(),
+            messages: 0,
+            attachments: 0,
+            unread: 0,
+            overdue: overdue_since.is_some(),
+            overdue_since: overdue_since.map(Into::into),
+            readable: true,
+            unopened: None,
+            conversation_error: None,
+            schedule: Default::default(),
+        };
+        let inbox = Inbox {
+            cases: vec![
+                case("0123456789abcdef", Some("2026-11-21")),
+                case("fedcba9876543210", None),
+            ],
+            unlisted: Vec::new(),
+        };
+        let page = super::inbox(&frame(), &inbox, None, None).into_string();
+        assert!(page.contains("<th scope=\"col\">Te laat</th>"), "{page}");
+        assert_eq!(page.matches("<tr class=\"overdue\">").count(), 1, "{page}");
+        assert!(
+            page.contains("<span class=\"overdue\">sinds 2026-11-21</span>"),
+            "{page}"
+        );
     }
 }
