@@ -172,6 +172,7 @@ describe('adviser workstation in the browser', () => {
     const filter = () => img.evaluate((el) => getComputedStyle(el).filter);
     assert.match(await filter(), /blur/, 'blurred at first');
     await checkA11y(page, 'workstation: case, image blurred');
+    await screenshot(page, 'workstation-case-blurred');
     await page.locator('label.reveal-button').click();
     assert.equal(await filter(), 'none', 'shown after "Toon afbeelding"');
     await checkA11y(page, 'workstation: case, image shown');
