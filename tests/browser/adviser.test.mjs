@@ -3,7 +3,6 @@
 // the pupil reads the reply (and not the note) with JavaScript off.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +19,7 @@ import {
   pngScreenshot,
   pupilContext,
   screenshot,
+  spawnChild,
   startServer,
   tempDir,
 } from './lib.mjs';
@@ -36,7 +36,7 @@ async function startUi(server, identity, cacheDir) {
   // environment.
   const env = { ...process.env, FLUISTER_NO_BROWSER: '1', FLUISTER_CACHE_DIR: cacheDir };
   delete env.FLUISTER_PASSPHRASE;
-  const child = spawn(BIN, ['adviser', 'ui', '--server', server.base, '--identity', identity], {
+  const child = spawnChild(BIN, ['adviser', 'ui', '--server', server.base, '--identity', identity], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   });

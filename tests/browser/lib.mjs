@@ -33,6 +33,23 @@ export const SCREENSHOTS = process.env.FLUISTER_SCREENSHOTS;
 // ---------------------------------------------------------------------------------------------
 // Processes
 
+/** Every server and workstation this process started, stopped however it ends. */
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => process.exit(1));
+}
+
+/** `spawn`, with the child stopped when this process exits. */
+export function spawnChild(command, args, options) {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** A temporary folder, removed by the returned function. */
 export async function tempDir() {
   const dir = await mkdtemp(join(tmpdir(), 'fluister-browser-'));
@@ -54,7 +71,7 @@ export async function startServer({ config } = {}) {
   } else {
     args.push('--data-dir', dataDir);
   }
-  const child = spawn(BIN, args, {
+  const child = spawnChild(BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' },
   });
