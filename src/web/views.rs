@@ -178,10 +178,11 @@ pub fn report_form(
             input type="hidden" name="lang" value=(lang.code());
             // The submission token: the same form sent twice is one report (DESIGN.md).
             input type="hidden" name="t" value=(token);
-            fieldset.categories aria-describedby="category-hint" {
+            @let category_problem = problem_for(Field::Category);
+            fieldset.categories aria-describedby=(described_by("category", category_problem.is_some())) {
                 legend { (t(lang, "field-category")) }
                 p.hint #category-hint { (t(lang, "field-category-hint")) }
-                @if let Some(msg) = problem_for(Field::Category) { p.error { (msg) } }
+                @if let Some(msg) = category_problem { p.error #category-error { (msg) } }
                 @for c in Category::ALL {
                     label.choice {
                         input type="radio" name="category" value=(c.slug()) id={ "cat-" (c.slug()) }
@@ -197,9 +198,10 @@ pub fn report_form(
             (input_field(lang, "when", &form.when, problem_for(Field::When)))
             (text_field(lang, "involved", Field::Involved, &form.involved, false, problem_for(Field::Involved)))
             (evidence_field(lang, file_mib))
-            fieldset.danger {
+            @let danger_problem = problem_for(Field::DangerNow);
+            fieldset.danger aria-describedby=[danger_problem.as_ref().map(|_| "danger-error")] {
                 legend { (t(lang, "field-danger")) }
-                @if let Some(msg) = problem_for(Field::DangerNow) { p.error { (msg) } }
+                @if let Some(msg) = danger_problem { p.error #danger-error { (msg) } }
                 @for d in DangerNow::ALL {
                     label.choice.inline {
                         input type="radio" name="danger_now" value=(d.slug()) id={ "danger-" (d.slug()) }
@@ -295,29 +297,38 @@ fn text_field(
     required: bool,
     problem: Option<String>,
 ) -> Markup {
-    let hint = format!("{name}-hint");
     html! {
         div.field.error[problem.is_some()] {
             (field_label(lang, name, !required))
-            p.hint id=(hint) { (t(lang, &format!("field-{name}-hint"))) }
-            @if let Some(msg) = &problem { p.error { (msg) } }
+            p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
+            @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
             textarea id=(name) name=(name) rows=(if required { 8 } else { 3 })
-                required[required] aria-describedby=(hint)
+                required[required] aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")] { (value) }
         }
     }
 }
 
 fn input_field(lang: Lang, name: &str, value: &str, problem: Option<String>) -> Markup {
-    let hint = format!("{name}-hint");
     html! {
         div.field.error[problem.is_some()] {
             (field_label(lang, name, true))
-            p.hint id=(hint) { (t(lang, &format!("field-{name}-hint"))) }
-            @if let Some(msg) = &problem { p.error { (msg) } }
-            input type="text" id=(name) name=(name) value=(value) aria-describedby=(hint)
+            p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
+            @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
+            input type="text" id=(name) name=(name) value=(value)
+                aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")];
         }
+    }
+}
+
+/// The ids that describe field `name`: its error first when it has one (so a screen reader
+/// says what to fix on reaching the field, WCAG 3.3.1), then its hint.
+fn described_by(name: &str, error: bool) -> String {
+    if error {
+        format!("{name}-error {name}-hint")
+    } else {
+        format!("{name}-hint")
     }
 }
 
@@ -474,11 +485,12 @@ pub fn confirmation(
                 input type="hidden" name="shown" value=(code_grouped);
                 div.field.typed-back.error[problem.is_some()] {
                     label for="typed-code" { (t(lang, "confirm-label")) }
-                    @if let Some(p) = problem { p.error role="alert" { (confirm_problem_text(lang, p)) } }
+                    @if let Some(p) = problem { p.error #typed-code-error role="alert" { (confirm_problem_text(lang, p)) } }
                     input #typed-code type="text" name="code" value=(typed) autocomplete="off"
                         autocapitalize="characters" spellcheck="false" inputmode="text" required
                         pattern=[pattern.as_deref()] title=(t(lang, "confirm-pattern-hint"))
-                        aria-invalid=[problem.map(|_| "true")];
+                        aria-invalid=[problem.map(|_| "true")]
+                        aria-describedby=[problem.map(|_| "typed-code-error")];
                     div.works role="status" {
                         p.ok { strong { (t(lang, "confirm-ok-title")) "." } " " (t(lang, "confirm-ok")) }
                         p { (t(lang, "confirm-come-back")) }
@@ -500,9 +512,10 @@ pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) ->
             input type="hidden" name="lang" value=(lang.code());
             div.field.error {
                 label for="typed-code" { (t(lang, "confirm-label")) }
-                p.error role="alert" { (confirm_problem_text(lang, problem)) }
+                p.error #typed-code-error role="alert" { (confirm_problem_text(lang, problem)) }
                 input #typed-code type="text" name="code" value=(typed) autocomplete="off"
-                    autocapitalize="characters" spellcheck="false" aria-invalid="true";
+                    autocapitalize="characters" spellcheck="false" aria-invalid="true"
+                    aria-describedby="typed-code-error";
             }
             button type="submit" { (t(lang, "confirm-submit")) }
         }
@@ -613,7 +626,7 @@ pub fn check_form(
             div.field.error[problem.is_some()] {
                 label for="code" { (t(lang, "check-label")) }
                 @if let Some(p) = problem {
-                    p.error role="alert" {
+                    p.error #code-error role="alert" {
                         @match p {
                             CheckProblem::Shape(shape) => (confirm_problem_text(lang, shape)),
                             CheckProblem::NotFound => {
@@ -625,7 +638,8 @@ pub fn check_form(
                 }
                 input #code type="text" name="code" value=(typed) autocomplete="off"
                     autocapitalize="characters" spellcheck="false" required
-                    aria-invalid=[problem.map(|_| "true")];
+                    aria-invalid=[problem.map(|_| "true")]
+                    aria-describedby=[problem.map(|_| "code-error")];
             }
             @if let Some(draft) = draft {
                 p.note { (t(lang, "check-draft-kept")) }
