@@ -33,6 +33,7 @@ async fn main() {
         slug: "demo".into(),
         name: "Demo".into(),
         advisers: vec![adviser.to_public()],
+        ..School::default()
     };
     let config = Config::with_schools(dir.path().to_owned(), vec![school.clone()]);
     let form = ReportForm {

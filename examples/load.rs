@@ -188,6 +188,7 @@ fn child_server(dir: &str, listen: &str, strict: bool) {
         slug: slug.into(),
         name: slug.into(),
         advisers: vec![adviser.to_public()],
+        ..School::default()
     };
     let mut config = Config::with_schools(dir.into(), vec![school("demo")]);
     config.limits.reports_per_source_per_hour = 1_000_000_000;
@@ -358,6 +359,7 @@ fn floor(seconds: u64, concurrency: usize) -> f64 {
             slug: "demo".into(),
             name: "demo".into(),
             advisers: vec![age::x25519::Identity::generate().to_public()],
+            ..School::default()
         });
         let form = ReportForm {
             category: "bullying".into(),

@@ -261,6 +261,7 @@ mod tests {
                 slug: "a".into(),
                 name: "A".into(),
                 advisers: vec![id.to_public()],
+                ..School::default()
             }],
         );
         (config, id)

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod keys;
 pub mod net;
 pub mod ratelimit;
+pub mod recipients;
 pub mod report;
 pub mod server;
 pub mod store;
