@@ -862,7 +862,7 @@ mod tests {
                 "is also listed under advisers",
             ),
             (
-                format!("advisers = [{{ name = \"Jansen\" }}]"),
+                "advisers = [{ name = \"Jansen\" }]".to_owned(),
                 "advisers[0] has no key",
             ),
             (

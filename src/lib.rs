@@ -17,6 +17,7 @@ pub mod net;
 pub mod ratelimit;
 pub mod recipients;
 pub mod report;
+pub mod reseal;
 pub mod server;
 pub mod store;
 pub mod web;
