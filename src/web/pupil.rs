@@ -34,7 +34,8 @@ const FORM_CACHE: &str = "private, no-cache";
 /// `GET /`: the form of the only school, or the list of schools.
 pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let lang = lang_of(&q);
-    match state.config.schools.as_slice() {
+    let config = state.config();
+    match config.schools.as_slice() {
         [only] => empty_form(&state, lang, only),
         schools => views::school_list(lang, schools).into_response(),
     }
@@ -47,7 +48,7 @@ fn empty_form(state: &AppState, lang: Lang, school: &crate::config::School) -> R
         school,
         &ReportForm::default(),
         &[],
-        state.config.evidence_file_mib,
+        state.config().evidence_file_mib,
         &SubmissionToken::generate().to_hex(),
     );
     ([(header::CACHE_CONTROL, FORM_CACHE)], page).into_response()
@@ -60,7 +61,8 @@ pub async fn report_form(
     RawQuery(q): RawQuery,
 ) -> Result<Response, AppError> {
     let lang = lang_of(&q);
-    let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let config = state.config();
+    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     Ok(empty_form(&state, lang, school))
 }
 
@@ -74,7 +76,8 @@ pub async fn submit_report(
     req: Request,
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
-    let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let config = state.config();
+    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     let mut gate = ReportGate {
         state: &state,
         source,
@@ -108,7 +111,7 @@ pub async fn submit_report(
             school: school.clone(),
             form,
             notices,
-            file_mib: state.config.evidence_file_mib,
+            file_mib: state.config().evidence_file_mib,
             token: token_hex.clone(),
         }))
     };
@@ -126,7 +129,7 @@ pub async fn submit_report(
             school: school.clone(),
             form,
             notices: vec![Notice::AlreadySent],
-            file_mib: state.config.evidence_file_mib,
+            file_mib: state.config().evidence_file_mib,
             token: SubmissionToken::generate().to_hex(),
         }))),
     };
@@ -449,7 +452,7 @@ pub async fn check(
                 typed,
                 "",
                 None,
-                state.config.evidence_file_mib,
+                state.config().evidence_file_mib,
             )
             .into_response()),
             Err(e) => {
@@ -521,7 +524,7 @@ pub async fn follow_up(
                 typed,
                 shown_draft,
                 Some(outcome),
-                state.config.evidence_file_mib,
+                state.config().evidence_file_mib,
             ),
         )),
         Err(e) => {
@@ -643,7 +646,8 @@ async fn follow_up_outcome(
     if let Err(wait) = state.limiters.message(thread.id().as_str()) {
         return too_many(wait);
     }
-    match conversation::add_pupil_message(&state.store, &state.config, thread, text, images).await {
+    match conversation::add_pupil_message(&state.store, &state.config(), thread, text, images).await
+    {
         Ok(true) => {
             tracing::debug!("follow-up accepted");
             Ok((StatusCode::OK, None, FollowUp::Sent))
