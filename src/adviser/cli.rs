@@ -429,7 +429,13 @@ fn export(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<()> {
             out.display()
         );
     }
-    let html = Zeroizing::new(open(connection)?.export_html(id)?);
+    let ws = open(connection)?;
+    let case = ws.case(id)?;
+    let html = Zeroizing::new(super::export::render_now(
+        &case,
+        ws.server().as_str(),
+        ws.recipient(),
+    ));
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)

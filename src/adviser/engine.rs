@@ -1,6 +1,6 @@
 //! The adviser workstation's engine: sign in, list, read, open evidence images, reply, note,
-//! set status, export. Plain structs in and out, no printing, so the command line and a browser
-//! UI share it.
+//! set status. Plain structs in and out, no printing, so the command line and a browser UI share
+//! it; the export (export.rs) and the reseal (reseal.rs) build on it.
 //!
 //! Everything is decrypted in memory on the adviser's computer and everything the adviser
 //! writes is encrypted here before it leaves (DESIGN.md, docs/api.md sections 4 and 5).
@@ -521,20 +521,6 @@ impl Workstation {
     pub fn set_status(&self, id: &str, status: Status) -> Result<(), Error> {
         let id = parse_id(id)?;
         self.call(|c| c.put_status(&id, status))
-    }
-
-    /// The case as one self-contained HTML page for the school's incident file. The caller
-    /// decides where it goes: it is plaintext.
-    pub fn export_html(&self, id: &str) -> Result<String, Error> {
-        let case = self.case(id)?;
-        Ok(super::export::render(
-            &case,
-            &super::export::Context {
-                server: self.server().as_str(),
-                exported_on: &crate::date::today(),
-                exported_by: &self.recipient().to_string(),
-            },
-        ))
     }
 
     fn send(&self, id: &str, text: &str, author: Author) -> Result<Sent, Error> {

@@ -741,7 +741,14 @@ async fn export(
     let ws = state.workstation(&form.csrf).await?;
     let html = blocking({
         let id = id.clone();
-        move || Ok(ws.export_html(&id)?)
+        move || {
+            let case = ws.case(&id)?;
+            Ok(super::export::render_now(
+                &case,
+                ws.server().as_str(),
+                ws.recipient(),
+            ))
+        }
     })
     .await?;
     // `id` is 16 characters 0-9a-f (checked above), so the file name needs no quoting.
