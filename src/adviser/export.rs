@@ -241,6 +241,8 @@ mod tests {
                 size: 70_000,
             }],
             advisers_changed: None,
+            team: None,
+            reseal_due: false,
         }
     }
 

@@ -63,9 +63,9 @@ const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
 /// Runs `fluister adviser ui` until Ctrl-C.
 pub fn run(args: UiArgs) -> anyhow::Result<()> {
     // Checked before anything listens, so a typo fails here and not in the browser.
-    let server = ServerUrl::parse(&args.connection.server)?;
-    let lockable =
-        KeyFile::read(&args.connection.identity)?.needs_passphrase() && passphrase_env().is_none();
+    let (server, identity) = super::settings::resolve(&args.connection)?;
+    let server = ServerUrl::parse(&server)?;
+    let lockable = KeyFile::read(&identity)?.needs_passphrase() && passphrase_env().is_none();
     let cache_root = cache::default_root()?;
     if server.is_plain_http_over_network() {
         eprintln!(
@@ -92,7 +92,7 @@ pub fn run(args: UiArgs) -> anyhow::Result<()> {
         let state = UiState::new(Settings {
             port,
             server: server.as_str().to_owned(),
-            identity: args.connection.identity,
+            identity,
             cache_root,
             idle: Duration::from_secs(args.idle_minutes * 60),
             lockable,
@@ -1048,6 +1048,7 @@ mod tests {
             readable: true,
             unopened: None,
             conversation_error: None,
+            reseal_due: false,
         };
         let mut cases = vec![
             row("000000000000000a", "2026-03-01", 0),

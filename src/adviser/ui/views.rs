@@ -880,6 +880,8 @@ mod tests {
             ],
             attachments: Vec::new(),
             advisers_changed: None,
+            team: None,
+            reseal_due: false,
         };
         let empty = EngineError::EmptyMessage;
         let draft = Draft {
@@ -960,6 +962,8 @@ mod tests {
                 attachment(3, Some(2), false),
             ],
             advisers_changed: None,
+            team: None,
+            reseal_due: false,
         };
         let html = case_page(&case, None);
         for n in [1, 2] {
@@ -1006,6 +1010,8 @@ mod tests {
                 removed: vec!["age1removed".into()],
                 fingerprint: "00112233aabbccdd".into(),
             }),
+            team: None,
+            reseal_due: false,
         };
         let refused = EngineError::AdvisersChanged(case.advisers_changed.clone().unwrap());
         let draft = Draft {
