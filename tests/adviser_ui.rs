@@ -450,6 +450,7 @@ fn a_protected_key_is_unlocked_in_the_browser() {
         .args(["adviser", "init", "--identity"])
         .arg(&key)
         .env("FLUISTER_PASSPHRASE", PASSPHRASE)
+        .env("FLUISTER_SETTINGS", tmp.path().join("settings.toml"))
         .stdin(Stdio::null())
         .output()
         .unwrap();
