@@ -1,0 +1,42 @@
+//! Unlocking the key with its passphrase in the browser, and locking it again.
+
+use age::secrecy::SecretString;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::session::CheckedForm;
+use super::{KeyError, KeyFile, UiError, UiState, Unlock, blocking};
+
+/// `POST /unlock`: the passphrase, typed in the browser; the key is opened in memory.
+pub(super) async fn unlock(
+    State(state): State<UiState>,
+    mut form: CheckedForm,
+) -> Result<Response, UiError> {
+    let passphrase = form.take("passphrase");
+    let csrf = form.csrf;
+    let s = state.clone();
+    blocking(move || {
+        let file = KeyFile::read(&s.identity)?;
+        let key = file.unlock(|_| Ok(SecretString::from(passphrase.to_string())));
+        match key {
+            Ok(key) => {
+                s.sign_in(key)?;
+                Ok(Redirect::to("/").into_response())
+            }
+            Err(KeyError::WrongPassphrase { .. }) => Err(UiError::Locked(Box::new(Unlock {
+                csrf,
+                wrong: true,
+                kept: None,
+            }))),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}
+
+/// `POST /lock`: drops the key from memory now; `/` then asks for the passphrase.
+pub(super) async fn lock_handler(State(state): State<UiState>, _form: CheckedForm) -> Response {
+    state.lock_now();
+    tracing::info!("locked by the adviser");
+    Redirect::to("/").into_response()
+}
