@@ -18,13 +18,14 @@
 //!
 //! Files: this one runs the UI and holds its state and router; `session` checks who may come
 //! in; `error` is the one error type; the handlers are grouped by page (`inbox`, `case`,
-//! `unlock`), and `views/` renders.
+//! `team` for the reseal, `unlock` for unlocking, locking and stopping), and `views/` renders.
 
 mod case;
 mod error;
 mod handoff;
 mod inbox;
 mod session;
+mod team;
 mod unlock;
 mod views;
 
@@ -62,7 +63,7 @@ const FORM_MAX: usize = 512 * 1024;
 /// How often the idle lock looks at the clock, at most.
 const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
 
-/// Runs `fluister adviser ui` until Ctrl-C.
+/// Runs `fluister adviser ui` until Ctrl-C or the page's "Stoppen" button.
 pub fn run(args: UiArgs) -> anyhow::Result<()> {
     // Checked before anything listens, so a typo fails here and not in the browser.
     let (server, identity) = super::settings::resolve(&args.connection)?;
@@ -104,16 +105,23 @@ pub fn run(args: UiArgs) -> anyhow::Result<()> {
         eprintln!(
             "The link works once, in one browser. If it says it was already used and you did not \
              open it, someone else on this computer did: stop with Ctrl-C and start again.\n\
-             The workstation locks after {} minutes without use. Ctrl-C stops it.",
+             The workstation locks after {} minutes without use. Ctrl-C (or \"Stoppen\" in the \
+             browser) stops it.",
             args.idle_minutes
         );
         if !args.no_browser && std::env::var_os(NO_BROWSER_ENV).is_none() {
             hand_to_browser(&state, &url);
         }
         let idle = tokio::spawn(lock_when_idle(state.clone()));
+        let stop = state.clone();
         axum::serve(listener, app(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
+            .with_graceful_shutdown(async move {
+                // Started from a desktop shortcut there is no terminal for Ctrl-C: the page's
+                // "Stoppen" button ends it too.
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    () = stop.quit.notified() => {}
+                }
             })
             .await?;
         idle.abort();
@@ -173,6 +181,8 @@ struct Inner {
     link_file: Mutex<Option<handoff::LinkFile>>,
     door: Mutex<Door>,
     desk: Mutex<Desk<Arc<Workstation>>>,
+    /// Set by the "Stoppen" button: the server finishes what it is doing and ends.
+    quit: tokio::sync::Notify,
 }
 
 /// Who may come in: the link token until it is used, then the one session it made.
@@ -242,6 +252,7 @@ impl UiState {
                 workstation: None,
                 last_request: Instant::now(),
             }),
+            quit: tokio::sync::Notify::new(),
         }))
     }
 
@@ -371,6 +382,8 @@ fn app(state: UiState) -> Router {
         .route("/", get(inbox::inbox))
         .route("/unlock", post(unlock::unlock))
         .route("/lock", post(unlock::lock_handler))
+        .route("/quit", post(unlock::quit))
+        .route("/reseal", post(team::reseal))
         .route("/case/{id}", get(case::case))
         .route("/case/{id}/reply", post(case::reply))
         .route("/case/{id}/note", post(case::note))

@@ -1,10 +1,14 @@
-//! Unlocking the key with its passphrase in the browser, and locking it again.
+//! Unlocking the key with its passphrase in the browser, locking it again, and stopping the
+//! workstation (there may be no terminal for Ctrl-C: it was started from a desktop shortcut).
 
 use age::secrecy::SecretString;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use maud::Markup;
+
 use super::session::CheckedForm;
+use super::views;
 use super::{KeyError, KeyFile, UiError, UiState, Unlock, blocking};
 
 /// `POST /unlock`: the passphrase, typed in the browser; the key is opened in memory.
@@ -39,4 +43,12 @@ pub(super) async fn lock_handler(State(state): State<UiState>, _form: CheckedFor
     state.lock_now();
     tracing::info!("locked by the adviser");
     Redirect::to("/").into_response()
+}
+
+/// `POST /quit`: drops the key and stops the workstation once this page is sent.
+pub(super) async fn quit(State(state): State<UiState>, _form: CheckedForm) -> Markup {
+    state.lock_now();
+    state.quit.notify_one();
+    tracing::info!("stopped from the browser");
+    views::stopped()
 }

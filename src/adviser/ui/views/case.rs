@@ -45,6 +45,7 @@ pub fn case(
                 @else { a href="#afbeeldingen" { (case.attachments.len()) " (hieronder, vaag tot je ze toont)" } }
             }
         }
+        (super::team::case_team(frame, case))
         @match &case.report {
             Some(r) => {
                 @for duty in duties(r) { (duty_note(duty)) }
@@ -511,7 +512,7 @@ mod tests {
         );
         assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("style="));
         let forms = html.matches("<form ").count();
-        assert_eq!(forms, 5, "lock, reply, note, status and export");
+        assert_eq!(forms, 6, "lock, stop, reply, note, status and export");
         assert_eq!(
             html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
                 .count(),
@@ -646,7 +647,7 @@ mod tests {
         assert!(!html.contains("/reply\""), "no reply form");
         assert!(!html.contains("/note\""), "no note form");
         let forms = html.matches("<form ").count();
-        assert_eq!(forms, 4, "lock, accept, status and export");
+        assert_eq!(forms, 5, "lock, stop, accept, status and export");
         assert_eq!(
             html.matches(r#"<input type="hidden" name="csrf" value="c5rf">"#)
                 .count(),

@@ -36,6 +36,7 @@ pub fn inbox(
                 }
             }
         }
+        (super::team::team_notices(frame, &inbox.teams))
         (inbox_troubles(inbox))
         @if cases.is_empty() && inbox.unlisted.is_empty() {
             p.empty {
@@ -62,7 +63,10 @@ pub fn inbox(
                 tbody {
                     @for c in cases {
                         tr class=[(c.unread > 0).then_some("unread")] {
-                            td { a.id href={ "/case/" (c.id) } { (c.id) } }
+                            td {
+                                a.id href={ "/case/" (c.id) } { (c.id) }
+                                @if c.reseal_due { " " span.flag.unsure { "vorig team" } }
+                            }
                             td { (c.received_on) }
                             td { (c.school) }
                             td {

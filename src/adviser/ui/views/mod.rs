@@ -3,10 +3,12 @@
 
 //!
 //! One file per group of pages: this one the layout, the pages every session may see (unlock,
-//! refusals, failures) and the small parts the others share; `inbox` and `case`.
+//! refusals, failures) and the small parts the others share; `inbox`, `case` and `team` (who
+//! reads a school's files, the reseal).
 
 mod case;
 mod inbox;
+mod team;
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -17,6 +19,7 @@ use crate::store::Status;
 
 pub use case::case;
 pub use inbox::inbox;
+pub use team::resealed;
 
 const STYLESHEET: &str = "/static/adviser.css";
 
@@ -132,6 +135,10 @@ fn layout(title: &str, frame: Option<&Frame<'_>>, content: Markup) -> Markup {
                                 button.secondary type="submit" { "Vergrendel" }
                             }
                         }
+                        form.lock method="post" action="/quit" {
+                            (csrf_field(f.csrf))
+                            button.secondary type="submit" { "Stoppen" }
+                        }
                     }
                 }
                 main { (content) }
@@ -201,6 +208,22 @@ fn kept_text(kept: Option<&str>) -> Markup {
             }
         }
     }
+}
+
+/// After "Stoppen": the workstation has ended; nothing more answers here.
+pub fn stopped() -> Markup {
+    layout(
+        "Gestopt",
+        None,
+        html! {
+            h1 { "Fluister adviseur is gestopt" }
+            p {
+                "Je sleutel is uit het geheugen gehaald en dit programma is gestopt. Je kunt dit \
+                 tabblad sluiten. Start de werkplek opnieuw met de snelkoppeling of met "
+                code { "fluister adviser ui" } "."
+            }
+        },
+    )
 }
 
 /// The unlock form: the key file is protected by a passphrase.
