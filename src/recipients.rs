@@ -68,4 +68,15 @@ mod tests {
         assert!(!is_fingerprint("0123456789ABCDEF"));
         assert!(!is_fingerprint("0123"));
     }
+
+    #[test]
+    fn the_example_in_docs_api_md_is_right() {
+        // docs/api.md section 7 shows this set, and the shell line that computes its name.
+        let fp = fingerprint([
+            "age1dkmqfpxlxe2gsgdt5ugha0t724utl7hfqn4hx7347rs48ppcrdpqr9q9qt",
+            "age14ytsf4kznmumyzwz3e0rfdkpelzv843hzdj7ve8neq9qs34wzfjqz7z59y",
+        ]);
+        assert_eq!(fp, "7e998f8606ef5900");
+        assert!(include_str!("../docs/api.md").contains(&format!("\"fingerprint\": \"{fp}\"")));
+    }
 }
