@@ -373,6 +373,33 @@ fn after_the_team_changes_a_reseal_moves_every_case_to_the_new_team_while_the_pu
         "{warning}"
     );
 
+    // The new adviser cannot reseal what was never sealed to them: nothing changes, and the
+    // run says who can.
+    let claes = Cli::new(tmp, "c", &c_key, &server.base);
+    let early = claes.run(&["reseal", "--accept-new-advisers"]);
+    assert!(!early.status.success());
+    let told = stderr(&early);
+    assert!(
+        told.contains("5 items of report")
+            && told.contains("they do not open with your key")
+            && told.contains("the school board with the recovery key")
+            && told.contains("run `fluister adviser reseal` again"),
+        "{told}"
+    );
+    assert!(
+        String::from_utf8_lossy(&early.stdout).contains("0 items sealed again"),
+        "{}",
+        String::from_utf8_lossy(&early.stdout)
+    );
+    assert_eq!(stored(&server).len(), before.len());
+    for item in stored(&server) {
+        assert!(
+            decrypt(&a, &item.ciphertext).is_ok(),
+            "untouched: {}",
+            item.what
+        );
+    }
+
     // The pupil keeps writing while B reseals.
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(Mutex::new(Vec::new()));
@@ -479,7 +506,6 @@ fn after_the_team_changes_a_reseal_moves_every_case_to_the_new_team_while_the_pu
     assert!(page.contains("SENTINEL-LEGACY-FOLLOWUP") && !page.contains("SENTINEL-LEGACY-NOTE"));
 
     // C reads every old case, and sees who else can.
-    let claes = Cli::new(tmp, "c", &c_key, &server.base);
     let (list, warning) = claes.ok(&["inbox", "--json"]);
     assert!(!warning.contains("Reseal due"), "{warning}");
     let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();

@@ -49,6 +49,22 @@ pub struct Failure {
     /// `report`, `message 3`, `image 2`.
     pub item: String,
     pub why: String,
+    /// True when it does not open with this key (it was sealed before the key joined): a
+    /// colleague who can open it, or the recovery key, must reseal it. Shown grouped per case.
+    pub locked: bool,
+}
+
+/// Locked items grouped per report, in order: (report, how many).
+pub fn locked_per_report(failed: &[Failure]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for f in failed.iter().filter(|f| f.locked) {
+        let report = f.report.clone().unwrap_or_default();
+        match out.iter_mut().find(|(r, _)| *r == report) {
+            Some((_, n)) => *n += 1,
+            None => out.push((report, 1)),
+        }
+    }
+    out
 }
 
 /// What a reseal did for one school.
@@ -218,6 +234,7 @@ impl Workstation {
                     report: id.as_ref().map(ToString::to_string),
                     item: "listing".into(),
                     why: format!("the server's list entry could not be read ({detail})"),
+                    locked: false,
                 });
             }
         }
@@ -239,6 +256,7 @@ impl Workstation {
                             report: Some(listing.id.to_string()),
                             item: "case".into(),
                             why: e.to_string(),
+                            locked: false,
                         });
                     }
                 }
@@ -302,6 +320,7 @@ impl Workstation {
                 Err(e) => outcome.failed.push(Failure {
                     report: Some(id.to_string()),
                     item: item_label(*item),
+                    locked: matches!(e, Error::ResealLocked { .. }),
                     why: e.to_string(),
                 }),
             }

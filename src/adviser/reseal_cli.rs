@@ -8,7 +8,7 @@ use anyhow::bail;
 
 use super::cli::terminal_safe;
 use super::engine::Workstation;
-use super::reseal::{Accept, Outcome, Progress};
+use super::reseal::{Accept, Outcome, Progress, locked_per_report};
 use crate::cli::PinArgs;
 
 /// How often the bar is redrawn at most.
@@ -63,7 +63,24 @@ pub fn run(
             );
         }
         println!("{}", summary(o));
-        for f in &o.failed {
+        let locked = locked_per_report(&o.failed);
+        for (report, n) in &locked {
+            let items = if *n == 1 {
+                "1 item"
+            } else {
+                &format!("{n} items")
+            };
+            eprintln!(
+                "  not sealed again: {items} of report {report}: they do not open with your key"
+            );
+        }
+        if !locked.is_empty() {
+            eprintln!(
+                "  They were sealed before your key joined the school. Ask a colleague who can \
+                 open them, or the school board with the recovery key, to run the reseal."
+            );
+        }
+        for f in o.failed.iter().filter(|f| !f.locked) {
             eprintln!(
                 "  not sealed again: {} of report {}: {}",
                 f.item,

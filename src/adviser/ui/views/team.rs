@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use super::{Frame, csrf_field, layout};
 use crate::adviser::Case;
 use crate::adviser::engine::{Reader, TeamView, short_key};
-use crate::adviser::reseal::Outcome;
+use crate::adviser::reseal::{Outcome, locked_per_report};
 
 /// A reader in a few Dutch words: the name the school gave them, or part of the key.
 fn reader_label(r: &Reader) -> Markup {
@@ -160,9 +160,18 @@ pub fn resealed(frame: &Frame<'_>, outcomes: &[Outcome]) -> Markup {
                     dt { "Intussen veranderd" } dd { (o.changed) " onderdelen (overgeslagen)" }
                     dt { "Mislukt" } dd { (o.failed.len()) }
                 }
+                @let locked = locked_per_report(&o.failed);
                 @if !o.failed.is_empty() {
                     ul.problems {
-                        @for f in &o.failed {
+                        @for (report, n) in &locked {
+                            li {
+                                "Melding " span.id { (report) } ": " (n)
+                                @if *n == 1 { " onderdeel gaat" } @else { " onderdelen gaan" }
+                                " niet open met jouw sleutel: ze zijn versleuteld voordat jij in \
+                                 het team kwam."
+                            }
+                        }
+                        @for f in o.failed.iter().filter(|f| !f.locked) {
                             li {
                                 (f.item) " van melding " (f.report.as_deref().unwrap_or("?")) ": " (f.why)
                             }
@@ -275,12 +284,23 @@ mod tests {
         left.failed.push(Failure {
             report: Some("0123456789abcdef".into()),
             item: "message 2".into(),
-            why: "does not open <here>".into(),
+            why: "damaged <here>".into(),
+            locked: false,
         });
+        for item in ["report", "message 1"] {
+            left.failed.push(Failure {
+                report: Some("fedcba9876543210".into()),
+                item: item.into(),
+                why: "does not open".into(),
+                locked: true,
+            });
+        }
         let html = resealed(&frame(), &[left]).into_string();
         assert!(html.contains("Niet alles is opnieuw versleuteld"), "{html}");
+        assert!(html.contains("message 2 van melding 0123456789abcdef: damaged &lt;here&gt;"));
         assert!(
-            html.contains("message 2 van melding 0123456789abcdef: does not open &lt;here&gt;")
+            html.contains("fedcba9876543210</span>: 2 onderdelen gaan niet open met jouw sleutel"),
+            "{html}"
         );
     }
 }
