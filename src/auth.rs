@@ -10,6 +10,10 @@
 //! own. A nonce that was answered is remembered until it expires, so it works once; only a right
 //! answer adds one, and a right answer takes the adviser's key. Tokens live in memory only, as
 //! hashes. A restart signs every adviser out and voids every open challenge.
+//!
+//! Sessions follow the config (issue 13): every request re-checks the session's recipient
+//! against the schools as configured now, so an adviser removed from a school (the server
+//! restarted, or reloaded on SIGHUP) can do nothing more there from that request on.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -131,17 +135,18 @@ impl Auth {
         }
     }
 
-    /// The schools a recipient (in its canonical spelling) is an adviser of, by slug.
+    /// The schools a recipient (in its canonical spelling) may sign in for, by slug: those that
+    /// list it as an adviser or as their recovery key.
     pub fn schools_of(config: &Config, recipient: &str) -> Vec<String> {
         config
             .schools
             .iter()
-            .filter(|s| s.advisers.iter().any(|a| a.to_string() == recipient))
+            .filter(|s| s.signs_in(recipient))
             .map(|s| s.slug.clone())
             .collect()
     }
 
-    /// True when some school lists this recipient as an adviser.
+    /// True when some school lists this recipient as an adviser or recovery key.
     pub fn is_adviser(config: &Config, recipient: &x25519::Recipient) -> bool {
         !Self::schools_of(config, &recipient.to_string()).is_empty()
     }
@@ -230,19 +235,24 @@ impl Auth {
         Ok((Token(token), session))
     }
 
-    /// The session a bearer token belongs to, if it is valid and not expired. Tokens are kept
-    /// as hashes, so the lookup compares hashes, never the token itself.
-    pub fn verify(&self, token: &str) -> Option<Session> {
+    /// The session a bearer token belongs to, if it is valid and not expired, bound to the
+    /// schools of its sign-in that `config` still lists its recipient for. A session left with
+    /// no school is ended. Tokens are kept as hashes, so the lookup compares hashes, never the
+    /// token itself.
+    pub fn verify(&self, config: &Config, token: &str) -> Option<Session> {
         let mut key = hash(token.trim().as_bytes());
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        let found = match sessions.get(&key) {
-            Some(s) if s.expires > Instant::now() => Some(s.clone()),
-            Some(_) => {
-                sessions.remove(&key);
-                None
+        let found = match sessions.get_mut(&key) {
+            Some(s) if s.expires > Instant::now() => {
+                let now = Self::schools_of(config, &s.recipient);
+                s.schools.retain(|school| now.contains(school));
+                (!s.schools.is_empty()).then(|| s.clone())
             }
-            None => None,
+            _ => None,
         };
+        if found.is_none() {
+            sessions.remove(&key);
+        }
         key.zeroize();
         found
     }
@@ -286,7 +296,7 @@ mod tests {
         let (token, session) = auth.session(&config, &r.to_string(), &nonce).unwrap();
         assert_eq!(session.schools, ["a"]);
         assert_eq!(
-            auth.verify(token.expose()).unwrap().recipient,
+            auth.verify(&config, token.expose()).unwrap().recipient,
             r.to_string()
         );
         assert_eq!(
@@ -294,7 +304,7 @@ mod tests {
             Some(AuthError::BadResponse),
             "single use"
         );
-        assert!(auth.verify("not a token").is_none());
+        assert!(auth.verify(&config, "not a token").is_none());
     }
 
     #[test]
@@ -354,7 +364,54 @@ mod tests {
         );
         let (token, _) = auth.session(&config, &r.to_string(), &nonce).unwrap();
         std::thread::sleep(Duration::from_millis(50));
-        assert!(auth.verify(token.expose()).is_none(), "expired");
+        assert!(auth.verify(&config, token.expose()).is_none(), "expired");
+    }
+
+    #[test]
+    fn a_session_follows_the_config_and_the_recovery_key_signs_in_too() {
+        let (mut config, id) = setup();
+        let colleague = x25519::Identity::generate();
+        let board = x25519::Identity::generate();
+        config.schools[0].advisers.push(colleague.to_public());
+        config.schools[0].recovery = Some(board.to_public());
+        config.schools.push(School {
+            slug: "b".into(),
+            name: "B".into(),
+            advisers: vec![id.to_public()],
+            ..School::default()
+        });
+        let auth = Auth::new(Duration::from_secs(60));
+        let sign_in = |who: &x25519::Identity, config: &Config| {
+            let r = who.to_public();
+            let nonce = answer(who, &auth.challenge(config, &r).unwrap());
+            auth.session(config, &r.to_string(), &nonce).unwrap()
+        };
+        let (mine, session) = sign_in(&id, &config);
+        assert_eq!(session.schools, ["a", "b"]);
+        let (theirs, _) = sign_in(&colleague, &config);
+        let (boards, session) = sign_in(&board, &config);
+        assert_eq!(
+            session.schools,
+            ["a"],
+            "the recovery key signs in for its school"
+        );
+
+        // School a drops this adviser: the session keeps only school b, at once.
+        config.schools[0]
+            .advisers
+            .retain(|a| a.to_string() != id.to_public().to_string());
+        assert_eq!(auth.verify(&config, mine.expose()).unwrap().schools, ["b"]);
+        // Dropped everywhere: the token is dead, and stays dead if the key comes back.
+        config.schools[1].advisers.clear();
+        assert!(auth.verify(&config, mine.expose()).is_none());
+        config.schools[1].advisers.push(id.to_public());
+        assert!(
+            auth.verify(&config, mine.expose()).is_none(),
+            "ended for good"
+        );
+        assert!(auth.verify(&config, theirs.expose()).is_some());
+        config.schools[0].recovery = None;
+        assert!(auth.verify(&config, boards.expose()).is_none());
     }
 
     #[test]

@@ -86,11 +86,63 @@ pub struct ServeArgs {
 #[derive(Subcommand)]
 pub enum AdviserCommand {
     /// Make your adviser key: a new age identity, protected by a passphrase. Prints the
-    /// recipient (age1…) to give to the school's IT.
+    /// recipient (age1…) to give to the school's IT, and saves the key's path (and --server)
+    /// in your settings, so later commands need no options.
+    ///
+    /// With --recovery: the school board's recovery key instead, written to --identity (a USB
+    /// stick that goes into the safe) with a printable page; nothing is saved in the settings.
     Init {
-        /// Where to write the identity file.
+        /// Where to write the identity file [default: adviser.key in your Fluister data folder,
+        /// e.g. ~/.local/share/fluister/adviser.key].
         #[arg(long, env = "FLUISTER_IDENTITY")]
+        identity: Option<PathBuf>,
+        /// The Fluister server, saved in your settings: the address pupils open.
+        #[arg(long, env = "FLUISTER_SERVER")]
+        server: Option<String>,
+        /// Make the school board's recovery key: the same passphrase protection, plus a page to
+        /// print with the key in groups a person can type back (`restore-key`) and how to keep
+        /// it offline.
+        #[arg(long)]
+        recovery: bool,
+        /// With --recovery: write the printable page to this file (mode 0600, never over an
+        /// existing one) instead of standard output. It holds the secret key in the clear:
+        /// print it and delete it.
+        #[arg(long, requires = "recovery", value_name = "FILE")]
+        page: Option<PathBuf>,
+    },
+    /// Save which server and key this computer uses, so every adviser command and a desktop
+    /// shortcut to `fluister adviser ui` need no options. Without options: show them.
+    Setup {
+        /// The Fluister server: the address pupils open, e.g. https://fluister.school.nl
+        #[arg(long)]
+        server: Option<String>,
+        /// Your adviser key file, made with `fluister adviser init`.
+        #[arg(long)]
+        identity: Option<PathBuf>,
+    },
+    /// Make a key file again from a recovery page: type the key's groups as printed (spaces and
+    /// dashes do not matter; its checksum catches typing errors), then a new passphrase.
+    RestoreKey {
+        /// Where to write the identity file; never over an existing one.
+        #[arg(long)]
         identity: PathBuf,
+    },
+    /// Seal every case of your schools again for each school's current advisers and recovery
+    /// key, after the team changed or a key was lost. Opens each report, message, note and
+    /// image on this computer, seals it again (for the pupil too, except notes) and replaces
+    /// it on the server only if nobody changed it meanwhile. Run it again to finish what an
+    /// interrupted run left; what is already sealed for the current team is skipped.
+    Reseal {
+        #[command(flatten)]
+        connection: Connection,
+        /// Only this school (its slug).
+        #[arg(long)]
+        school: Option<String>,
+        /// Seal again also what is already marked as sealed for the current team.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        pins: PinArgs,
     },
     /// List the reports of your schools: date, category, status, images, unread pupil messages.
     Inbox {
@@ -224,16 +276,19 @@ pub struct PinArgs {
     pub accept_new_advisers: bool,
 }
 
-/// Which server, and which key to sign in with.
+/// Which server, and which key to sign in with: from the options, else the environment, else
+/// the settings `init` and `setup` saved (`adviser::settings`).
 #[derive(Args)]
 pub struct Connection {
     /// The Fluister server: the address pupils open, e.g. https://fluister.school.nl
+    /// [default: from your settings, see `fluister adviser setup`]
     #[arg(long, env = "FLUISTER_SERVER")]
-    pub server: String,
+    pub server: Option<String>,
     /// Your adviser key file, made with `fluister adviser init` (or a demo install's
     /// demo-adviser.key). A passphrase is asked for, or taken from FLUISTER_PASSPHRASE.
+    /// [default: from your settings]
     #[arg(long, env = "FLUISTER_IDENTITY")]
-    pub identity: PathBuf,
+    pub identity: Option<PathBuf>,
 }
 
 /// A report's status, as typed.

@@ -2,7 +2,7 @@
 //!
 //! A misconfigured server refuses to start, and the message names the school and the setting.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -60,7 +60,8 @@ pub struct Config {
     pub mail: Option<Mail>,
 }
 
-/// One school: its slug (used in URLs), its display name and its advisers' recipients.
+/// One school: its slug (used in URLs), its display name, its advisers' recipients and its
+/// optional recovery key.
 #[derive(Clone, Debug)]
 pub struct School {
     pub slug: String,
@@ -72,6 +73,12 @@ pub struct School {
     pub notify: Vec<lettre::Address>,
     /// Days a pupil may wait for an adviser's reply before the case is overdue.
     pub reply_within_days: u32,
+    /// The names the school gave its advisers in the config (`{ key = "age1…", name = "…" }`),
+    /// by canonical recipient. Shown to the advisers, never to pupils.
+    pub adviser_names: BTreeMap<String, String>,
+    /// The school board's offline recovery key (`recovery = "age1…"`): every file of the school
+    /// is sealed to it too, so a lost adviser key loses nothing (DESIGN.md "Adviser lifecycle").
+    pub recovery: Option<x25519::Recipient>,
 }
 
 /// Days a pupil may wait for a reply when the config does not say.
@@ -88,7 +95,42 @@ impl Default for School {
             notify: Vec::new(),
             reply_within_days: DEFAULT_REPLY_WITHIN_DAYS,
             retention: Retention::default(),
+            adviser_names: BTreeMap::new(),
+            recovery: None,
         }
+    }
+}
+
+impl School {
+    /// Everyone besides the pupil that a report, message, note or image of this school is
+    /// sealed to: the advisers, then the recovery key.
+    pub fn sealing_recipients(&self) -> Vec<x25519::Recipient> {
+        self.advisers
+            .iter()
+            .chain(self.recovery.as_ref())
+            .cloned()
+            .collect()
+    }
+
+    /// The fingerprint of `sealing_recipients` (see `recipients::fingerprint`): what a file
+    /// sealed for this school's current team is stored with.
+    pub fn fingerprint(&self) -> String {
+        crate::recipients::fingerprint(self.sealing_recipients().iter().map(ToString::to_string))
+    }
+
+    /// The name the config gives this adviser, if any.
+    pub fn adviser_name(&self, recipient: &x25519::Recipient) -> Option<&str> {
+        self.adviser_names
+            .get(&recipient.to_string())
+            .map(String::as_str)
+    }
+
+    /// True when `recipient` (canonical) may sign in for this school: one of its advisers, or
+    /// its recovery key (the board reseals with it after a lost key).
+    pub fn signs_in(&self, recipient: &str) -> bool {
+        self.sealing_recipients()
+            .iter()
+            .any(|r| r.to_string() == recipient)
     }
 }
 
@@ -173,15 +215,19 @@ const LIMIT_KEYS: [&str; 10] = [
     "signins_per_recipient_per_minute",
     "connections_per_source",
 ];
-const SCHOOL_KEYS: [&str; 7] = [
+const SCHOOL_KEYS: [&str; 8] = [
     "slug",
     "name",
     "advisers",
+    "recovery",
     "delete_closed_after_days",
     "delete_inactive_after_days",
     "notify",
     "reply_within_days",
 ];
+const ADVISER_KEYS: [&str; 2] = ["key", "name"];
+/// Longest adviser name: a name and a role, e.g. "Mevr. A. Jansen (vertrouwenspersoon)".
+const ADVISER_NAME_MAX: usize = 80;
 
 /// Shortest prefix accepted in `shared_networks`: a school's network, not a slice of the
 /// internet whose every address would get ten times the limits.
@@ -339,7 +385,10 @@ fn validate_shared_networks(raw: &[String]) -> Result<Vec<Network>, String> {
 struct RawSchool {
     slug: Option<String>,
     name: Option<String>,
-    advisers: Option<Vec<String>>,
+    /// Each entry a recipient string or `{ key = "age1…", name = "…" }`: read by hand in
+    /// `validate_advisers`, so a mistake gets a message that names the entry.
+    advisers: Option<Vec<toml::Value>>,
+    recovery: Option<String>,
     delete_closed_after_days: Option<i64>,
     delete_inactive_after_days: Option<i64>,
     notify: Option<Vec<String>>,
@@ -567,28 +616,24 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
              `fluister adviser init`, or no one could read this school's reports"
         ));
     }
-    let mut advisers = Vec::new();
-    let mut seen = HashSet::new();
-    for (j, r) in advisers_raw.iter().enumerate() {
-        let r = r.trim();
-        if r.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
-            return Err(format!(
-                "{at}: advisers[{j}] is a SECRET key, not a recipient. Remove it from this file \
-                 now, have the adviser make a new identity with `fluister adviser init` on their \
-                 own computer, and put only its age1… recipient here"
-            ));
+    let (advisers, adviser_names) = validate_advisers(&at, &advisers_raw)?;
+    let recovery = match raw.recovery.as_deref().map(str::trim) {
+        None => None,
+        Some(r) => {
+            let recovery = parse_recipient(&at, "recovery", r, "fluister adviser init --recovery")?;
+            if advisers
+                .iter()
+                .any(|a| a.to_string() == recovery.to_string())
+            {
+                return Err(format!(
+                    "{at}: recovery = \"{r}\" is also listed under advisers. The recovery key \
+                     belongs to the school board and is kept offline: make it apart with \
+                     `fluister adviser init --recovery`"
+                ));
+            }
+            Some(recovery)
         }
-        let recipient = r.parse::<x25519::Recipient>().map_err(|e| {
-            format!(
-                "{at}: advisers[{j}] = \"{r}\" is not an age recipient ({e}); it should look like \
-                 age1… as printed by `fluister adviser init`"
-            )
-        })?;
-        if !seen.insert(recipient.to_string()) {
-            return Err(format!("{at}: advisers[{j}] = \"{r}\" is listed twice"));
-        }
-        advisers.push(recipient);
-    }
+    };
     let retention =
         Retention::from_settings(raw.delete_closed_after_days, raw.delete_inactive_after_days)
             .map_err(|e| format!("{at}: {e}"))?;
@@ -623,6 +668,104 @@ fn validate_school(n: usize, raw: RawSchool) -> Result<School, String> {
         retention,
         notify,
         reply_within_days,
+        adviser_names,
+        recovery,
+    })
+}
+
+/// The `advisers` list: each entry a recipient string, or a table with `key` and an optional
+/// `name`. Answers the recipients in order and the names by canonical recipient.
+fn validate_advisers(
+    at: &str,
+    raw: &[toml::Value],
+) -> Result<(Vec<x25519::Recipient>, BTreeMap<String, String>), String> {
+    let mut advisers = Vec::new();
+    let mut names = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for (j, entry) in raw.iter().enumerate() {
+        let setting = format!("advisers[{j}]");
+        let (key, name) = match entry {
+            toml::Value::String(key) => (key.as_str(), None),
+            toml::Value::Table(t) => {
+                if let Some(unknown) = t.keys().find(|k| !ADVISER_KEYS.contains(&k.as_str())) {
+                    return Err(format!(
+                        "{at}: {setting} has an unknown setting \"{unknown}\"; an adviser is \
+                         {{ key = \"age1…\", name = \"…\" }}"
+                    ));
+                }
+                let Some(key) = t.get("key").and_then(toml::Value::as_str) else {
+                    return Err(format!(
+                        "{at}: {setting} has no key; write {{ key = \"age1…\", name = \"…\" }} \
+                         with the recipient the adviser got from `fluister adviser init`"
+                    ));
+                };
+                let name = match t.get("name") {
+                    None => None,
+                    Some(toml::Value::String(n)) => Some(validate_adviser_name(at, &setting, n)?),
+                    Some(_) => {
+                        return Err(format!(
+                            "{at}: {setting}: name must be text, e.g. \"Mevr. Jansen\""
+                        ));
+                    }
+                };
+                (key, name)
+            }
+            _ => {
+                return Err(format!(
+                    "{at}: {setting} must be a recipient \"age1…\" or {{ key = \"age1…\", name = \"…\" }}"
+                ));
+            }
+        };
+        let key = key.trim();
+        let recipient = parse_recipient(at, &setting, key, "fluister adviser init")?;
+        if !seen.insert(recipient.to_string()) {
+            return Err(format!("{at}: {setting} = \"{key}\" is listed twice"));
+        }
+        if let Some(name) = name {
+            names.insert(recipient.to_string(), name);
+        }
+        advisers.push(recipient);
+    }
+    Ok((advisers, names))
+}
+
+/// An adviser's name as the school wrote it: one line of at most `ADVISER_NAME_MAX` characters.
+fn validate_adviser_name(at: &str, setting: &str, name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!(
+            "{at}: {setting}: name is empty; leave it out or give the name colleagues know, e.g. \
+             \"Mevr. Jansen\""
+        ));
+    }
+    if name.chars().count() > ADVISER_NAME_MAX || name.chars().any(char::is_control) {
+        return Err(format!(
+            "{at}: {setting}: name must be one line of at most {ADVISER_NAME_MAX} characters"
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A recipient from the config; a secret key or anything but an age X25519 recipient is
+/// refused with what to do. `made_by` names the command that makes the right kind of key.
+fn parse_recipient(
+    at: &str,
+    setting: &str,
+    r: &str,
+    made_by: &str,
+) -> Result<x25519::Recipient, String> {
+    if r.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+        return Err(format!(
+            "{at}: {setting} is a SECRET key, not a recipient. Remove it from this file now, make \
+             a new key with `{made_by}` on the key holder's own computer, and put only its age1… \
+             recipient here"
+        ));
+    }
+    r.parse::<x25519::Recipient>().map_err(|e| {
+        format!(
+            "{at}: {setting} = \"{r}\" is not an age recipient ({e}); it should look like age1… \
+             as printed by `{made_by}`"
+        )
     })
 }
 
@@ -815,6 +958,79 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("unknown setting \"colour\""), "{e}");
+    }
+
+    #[test]
+    fn advisers_may_have_names_and_a_school_a_recovery_key() {
+        let r2 = x25519::Identity::generate().to_public().to_string();
+        let rec = x25519::Identity::generate().to_public().to_string();
+        let c = parse_str(&school(&format!(
+            "advisers = [{{ key = \"{R1}\", name = \" Mevr. Jansen \" }}, \"{r2}\"]\n\
+             recovery = \"{}\"",
+            rec.to_uppercase()
+        )))
+        .unwrap();
+        let s = &c.schools[0];
+        assert_eq!(s.advisers.len(), 2);
+        assert_eq!(s.adviser_name(&s.advisers[0]), Some("Mevr. Jansen"));
+        assert_eq!(s.adviser_name(&s.advisers[1]), None);
+        assert_eq!(s.recovery.as_ref().unwrap().to_string(), rec);
+        let sealing: Vec<String> = s
+            .sealing_recipients()
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(sealing, [R1.to_owned(), r2.clone(), rec.clone()]);
+        assert_eq!(
+            s.fingerprint(),
+            crate::recipients::fingerprint([&rec, R1, &r2])
+        );
+        assert!(s.signs_in(&rec) && s.signs_in(R1));
+        let without = parse_str(&school(&format!("advisers = [\"{R1}\", \"{r2}\"]"))).unwrap();
+        assert_ne!(without.schools[0].fingerprint(), s.fingerprint());
+        assert!(without.schools[0].recovery.is_none());
+
+        for (extra, says) in [
+            (
+                format!("advisers = [\"{R1}\"]\nrecovery = \"age1nope\""),
+                "recovery = \"age1nope\" is not an age recipient",
+            ),
+            (
+                format!("advisers = [\"{R1}\"]\nrecovery = \"AGE-SECRET-KEY-1QQQ\""),
+                "recovery is a SECRET key",
+            ),
+            (
+                format!("advisers = [\"{R1}\"]\nrecovery = \"{R1}\""),
+                "is also listed under advisers",
+            ),
+            (
+                "advisers = [{ name = \"Jansen\" }]".to_owned(),
+                "advisers[0] has no key",
+            ),
+            (
+                format!("advisers = [{{ key = \"{R1}\", naam = \"Jansen\" }}]"),
+                "advisers[0] has an unknown setting \"naam\"",
+            ),
+            (
+                format!("advisers = [{{ key = \"{R1}\", name = \"\" }}]"),
+                "advisers[0]: name is empty",
+            ),
+            (
+                format!("advisers = [{{ key = \"{R1}\", name = \"a\\nb\" }}]"),
+                "one line of at most 80 characters",
+            ),
+            (
+                format!("advisers = [\"{R1}\", {{ key = \"{R1}\" }}]"),
+                "advisers[1] = \"age1",
+            ),
+            (
+                "advisers = [7]".to_owned(),
+                "advisers[0] must be a recipient",
+            ),
+        ] {
+            let e = parse_str(&school(&extra)).unwrap_err();
+            assert!(e.contains("de-linde") && e.contains(says), "{says}: {e}");
+        }
     }
 
     #[test]

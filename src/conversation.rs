@@ -263,7 +263,9 @@ pub async fn add_pupil_message(
         // A school removed from the config: nobody could read a message to it.
         return Ok(false);
     };
-    let advisers = school.advisers.clone();
+    // The advisers and the recovery key: everyone besides the pupil who reads the school's files.
+    let advisers = school.sealing_recipients();
+    let sealed_for = Some(school.fingerprint());
     let reporter = thread.identity.to_public();
     let (ciphertext, attachments) = tokio::task::spawn_blocking(move || {
         let recipients = crate::intake::recipients_for(&reporter, &advisers);
@@ -282,6 +284,7 @@ pub async fn add_pupil_message(
             sent_on: crate::date::today(),
             ciphertext,
             attachments,
+            sealed_for,
         })
         .await?;
     if stored.is_some() && thread.report.status == Status::Closed {

@@ -132,7 +132,9 @@ pub async fn accept(
     let code_hash = keys.lookup_hash(&code);
     let reporter = keys.reporter_identity(&code, KeyVersion::V2).to_public();
     let slug = school.slug.clone();
-    let advisers = school.advisers.clone();
+    // The advisers and the recovery key: everyone besides the pupil who reads the school's files.
+    let advisers = school.sealing_recipients();
+    let sealed_for = Some(school.fingerprint());
     let reporter_recipient = reporter.to_string();
     let day = received_on.clone();
     // Serializing and encrypting ~16 KiB costs a fraction of a millisecond, but it is CPU work
@@ -154,12 +156,14 @@ pub async fn accept(
             reporter_recipient,
             ciphertext,
             attachments,
+            sealed_for,
         })
         .await?;
     Ok(Receipt { code, id })
 }
 
-/// Serializes, pads and encrypts a report document to the advisers and the reporter.
+/// Serializes, pads and encrypts a report document to the advisers (with any recovery key) and
+/// the reporter.
 pub fn seal(
     document: &ReportDocument,
     advisers: &[x25519::Recipient],

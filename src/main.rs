@@ -45,10 +45,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => config::load(path, args.listen.as_deref(), args.data_dir.as_deref())?,
         None => config::demo(args.listen.as_deref(), args.data_dir.as_deref())?,
     };
+    // SIGHUP reads the same file with the same command-line overrides.
+    let reload = args.config.clone().map(|path| -> server::Reload {
+        let ServeArgs {
+            listen, data_dir, ..
+        } = args;
+        Box::new(move || config::load(&path, listen.as_deref(), data_dir.as_deref()))
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(server::run(config))
+    runtime.block_on(server::run(config, reload))
 }
 
 fn backup(args: BackupArgs) -> anyhow::Result<()> {

@@ -44,8 +44,12 @@ const DIGEST_GRACE: Duration = Duration::from_secs(60);
 /// How often the rate limiter drops expired state (and rotates its key when due).
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(60);
 
-/// Start-up steps, each failing with a message that says what to fix.
-pub async fn run(config: Config) -> anyhow::Result<()> {
+/// Loads the config file again: what SIGHUP does (`reload_on_hangup`).
+pub type Reload = Box<dyn Fn() -> Result<Config, config::ConfigError> + Send + Sync>;
+
+/// Start-up steps, each failing with a message that says what to fix. With `reload`, SIGHUP
+/// reads the config file again and takes its schools (advisers, recovery keys, names).
+pub async fn run(config: Config, reload: Option<Reload>) -> anyhow::Result<()> {
     config::ensure_data_dir(&config.data_dir)?;
     let keys = Keys::new(&ServerSecret::load_or_create(&config.data_dir)?);
     let store = Store::open(&config.data_dir, &keys)?;
@@ -81,6 +85,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let digests = tokio::spawn(notify::schedule(config.clone(), store.clone(), stop));
     let state = AppState::new(config, keys, store.clone());
     let maintenance = tokio::spawn(maintain(state.clone()));
+    let hangup = tokio::spawn(reload_on_hangup(state.clone(), reload));
     serve(listener, state, shutdown_signal()).await;
     maintenance.abort();
     sweeping.abort();
@@ -89,6 +94,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if tokio::time::timeout(DIGEST_GRACE, digests).await.is_err() {
         tracing::warn!("a digest round was still running at shutdown; it may repeat next time");
     }
+    hangup.abort();
     // Every request has finished; commit anything still queued before exiting.
     store.close();
     tracing::info!("stopped");
@@ -125,7 +131,7 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
             },
         };
         let ip = peer.ip();
-        let slot = if net::in_any(&state.config.trusted_proxies, ip) {
+        let slot = if net::in_any(&state.config().trusted_proxies, ip) {
             Claim::default()
         } else {
             match state.limiters.connection(state.limiters.source(ip)) {
@@ -274,6 +280,40 @@ async fn maintain(state: AppState) {
                 "connections closed in the last minute: their address had \
                  limits.connections_per_source open already"
             );
+        }
+    }
+}
+
+/// On SIGHUP (`systemctl reload`, `kill -HUP`): reads the config file again and, when it is
+/// valid, takes its schools, so an adviser removed from a school can do nothing more there from
+/// the next request on (DESIGN.md "Adviser lifecycle"). An invalid file changes nothing and says
+/// why; settings other than the schools wait for a restart, and the log says which.
+async fn reload_on_hangup(state: AppState, reload: Option<Reload>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let Some(reload) = &reload else {
+            tracing::warn!("SIGHUP: the demo install has no config file to reload");
+            continue;
+        };
+        match reload() {
+            Ok(fresh) => {
+                let slugs: Vec<String> = fresh.schools.iter().map(|s| s.slug.clone()).collect();
+                let waiting = state.reload_schools(fresh);
+                tracing::info!(schools = ?slugs, "SIGHUP: reloaded the schools from the config");
+                if !waiting.is_empty() {
+                    tracing::warn!(
+                        settings = ?waiting,
+                        "SIGHUP: these settings changed in the config but take effect only at \
+                         the next restart"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(
+                "SIGHUP: the config was not reloaded, the server keeps the one it has: {e}"
+            ),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! SQLite storage: migrations from `schema/`, one writer thread that commits durably in batches,
 //! and small query functions behind newtypes.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -8,6 +9,7 @@ use std::thread;
 
 use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use crate::keys::{KeyVersion, Keys, LookupHashes};
@@ -45,6 +47,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_digests.sql",
         include_str!("../schema/0006_digests.sql"),
     ),
+    ("0007_reseal.sql", include_str!("../schema/0007_reseal.sql")),
 ];
 /// How many schema files this version knows: a database or backup with a higher
 /// `user_version` was written by a newer Fluister.
@@ -149,6 +152,9 @@ pub struct NewMessage {
     pub ciphertext: Vec<u8>,
     /// Sealed evidence images that came with it, in order; stored in the same transaction.
     pub attachments: Vec<Vec<u8>>,
+    /// The fingerprint of the recipient set it (and its images) was sealed for, besides the
+    /// pupil (`recipients::fingerprint`); `None` when not known.
+    pub sealed_for: Option<String>,
 }
 
 /// An attachment as listed: where it belongs and how big its ciphertext is.
@@ -159,6 +165,8 @@ pub struct AttachmentEntry {
     /// The message it came with; `None` for the report itself.
     pub message: Option<i64>,
     pub size: i64,
+    /// The recipient set it was sealed for; `None` when not known.
+    pub sealed_for: Option<String>,
 }
 
 /// A message as stored.
@@ -167,6 +175,8 @@ pub struct StoredMessage {
     pub author: Author,
     pub sent_on: String,
     pub ciphertext: Vec<u8>,
+    /// The recipient set it was sealed for; `None` when not known.
+    pub sealed_for: Option<String>,
 }
 
 /// A report in an adviser's list.
@@ -180,6 +190,9 @@ pub struct ReportSummary {
     pub last_pupil_message: Option<String>,
     /// How many evidence images the report and its messages carry.
     pub attachments: i64,
+    /// True when the report, a message or an image of it was not sealed for its school's
+    /// current recipient set (or it is not known what for): a reseal is due.
+    pub reseal_due: bool,
 }
 
 /// A report to store: everything but the id, which the store makes.
@@ -191,6 +204,9 @@ pub struct NewReport {
     pub ciphertext: Vec<u8>,
     /// Sealed evidence images, in order; stored in the same transaction as the report.
     pub attachments: Vec<Vec<u8>>,
+    /// The fingerprint of the recipient set it (and its images) was sealed for, besides the
+    /// pupil (`recipients::fingerprint`).
+    pub sealed_for: Option<String>,
 }
 
 /// A report row as stored.
@@ -201,6 +217,54 @@ pub struct StoredReport {
     pub status: Status,
     pub reporter_recipient: String,
     pub ciphertext: Vec<u8>,
+    /// The recipient set its ciphertext was sealed for; `None` when not known.
+    pub sealed_for: Option<String>,
+}
+
+/// One stored age file of a report: the report itself, a message or an evidence image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Report,
+    /// A message by its `seq`.
+    Message(i64),
+    /// An evidence image by its number `n`.
+    Attachment(i64),
+}
+
+/// A stored item sealed again (DESIGN.md "Adviser lifecycle"): replaces the ciphertext only if
+/// it is still the one the client read.
+pub struct Replacement {
+    pub report: ReportId,
+    pub item: Item,
+    /// SHA-256 of the ciphertext the client read and opened.
+    pub read: [u8; 32],
+    /// The new age file, checked by `reseal::check_file` before it gets here.
+    pub ciphertext: Vec<u8>,
+    /// The recipient set it is sealed for now.
+    pub sealed_for: String,
+}
+
+/// What a replacement did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replaced {
+    /// Stored, in place of what the client read.
+    Done,
+    /// The stored item is no longer the one the client read: nothing was changed.
+    Changed,
+    /// There is no such item.
+    Gone,
+    /// The new file's length is not one the same plaintext sealed again can have: nothing was
+    /// changed (`reseal::plausible_length`).
+    Implausible { stored: usize, given: usize },
+}
+
+/// How much of a school is not sealed for its current recipient set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Due {
+    /// Reports with at least one such item.
+    pub reports: i64,
+    /// Reports, messages and images together.
+    pub items: i64,
 }
 
 /// Storage failures. Messages carry no report content.
@@ -241,6 +305,8 @@ enum Write {
     Alone(Alone),
     /// Digest bookkeeping (store/digest.rs).
     Digest(digest::DigestWrite, Reply<()>),
+    /// Replaces one stored item if it is still the one the client read.
+    Replace(Box<Replacement>, Reply<Replaced>),
     /// Commit what came before, then stop the writer.
     Stop,
 }
@@ -374,10 +440,76 @@ impl Store {
         .await
     }
 
+    /// Replaces one stored item with a new sealing of it, in one transaction, only if the stored
+    /// ciphertext is still the one the client read. The reporter's recipient is never touched.
+    pub async fn replace(&self, replacement: Replacement) -> Result<Replaced, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Write::Replace(Box::new(replacement), tx))?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Whether the pupil may read an item (so it is sealed to the reporter too): the report and
+    /// its images, and every message but a note with its images. `None` when there is no such
+    /// item.
+    pub async fn pupil_reads(&self, id: ReportId, item: Item) -> Result<Option<bool>, StoreError> {
+        self.read(move |conn| {
+            let id = id.as_str();
+            match item {
+                Item::Report => conn
+                    .query_row("SELECT 1 FROM reports WHERE id = ?1", params![id], |_| {
+                        Ok(true)
+                    })
+                    .optional(),
+                Item::Message(seq) => conn
+                    .query_row(
+                        "SELECT author != 'note' FROM messages WHERE report_id = ?1 AND seq = ?2",
+                        params![id, seq],
+                        |r| r.get(0),
+                    )
+                    .optional(),
+                Item::Attachment(n) => conn
+                    .query_row(
+                        "SELECT coalesce(m.author != 'note', 1) FROM attachments a
+                         LEFT JOIN messages m ON m.report_id = a.report_id AND m.seq = a.message_seq
+                         WHERE a.report_id = ?1 AND a.n = ?2",
+                        params![id, n],
+                        |r| r.get(0),
+                    )
+                    .optional(),
+            }
+        })
+        .await
+    }
+
     /// The date this install started keeping retention (schema/0005_retention.sql).
     pub async fn retention_started_on(&self) -> Result<String, StoreError> {
         self.read(|conn| conn.query_row("SELECT started_on FROM retention_start", [], |r| r.get(0)))
             .await
+    }
+
+    /// How many reports and items of `school` are not sealed for the set `fingerprint` names.
+    pub async fn due(&self, school: String, fingerprint: String) -> Result<Due, StoreError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT count(DISTINCT report_id), count(*) FROM (
+                     SELECT id AS report_id FROM reports
+                      WHERE school = ?1 AND sealed_for IS NOT ?2
+                     UNION ALL
+                     SELECT m.report_id FROM messages m JOIN reports r ON r.id = m.report_id
+                      WHERE r.school = ?1 AND m.sealed_for IS NOT ?2
+                     UNION ALL
+                     SELECT a.report_id FROM attachments a JOIN reports r ON r.id = a.report_id
+                      WHERE r.school = ?1 AND a.sealed_for IS NOT ?2)",
+                params![school, fingerprint],
+                |row| {
+                    Ok(Due {
+                        reports: row.get(0)?,
+                        items: row.get(1)?,
+                    })
+                },
+            )
+        })
+        .await
     }
 
     fn send(&self, w: Write) -> Result<(), StoreError> {
@@ -395,12 +527,13 @@ impl Store {
     ) -> Result<Option<(StoredReport, KeyVersion)>, StoreError> {
         self.read(move |conn| {
             conn.query_row(
-                "SELECT id, school, received_on, status, reporter_recipient, ciphertext, key_version
+                "SELECT id, school, received_on, status, reporter_recipient, ciphertext, sealed_for,
+                        key_version
                  FROM reports
                  WHERE (code_hash = ?1 AND key_version = 2) OR (code_hash = ?2 AND key_version = 1)",
                 params![&hashes.v2[..], &hashes.v1[..]],
                 |row| {
-                    let version = KeyVersion::from_stored(row.get(6)?)
+                    let version = KeyVersion::from_stored(row.get(7)?)
                         .expect("the query only matches versions 1 and 2");
                     Ok((row_to_report(row)?, version))
                 },
@@ -414,7 +547,7 @@ impl Store {
     pub async fn report(&self, id: ReportId) -> Result<Option<StoredReport>, StoreError> {
         self.read(move |conn| {
             conn.query_row(
-                "SELECT id, school, received_on, status, reporter_recipient, ciphertext
+                "SELECT id, school, received_on, status, reporter_recipient, ciphertext, sealed_for
                  FROM reports WHERE id = ?1",
                 params![id.as_str()],
                 row_to_report,
@@ -428,7 +561,7 @@ impl Store {
     pub async fn messages(&self, id: ReportId) -> Result<Vec<StoredMessage>, StoreError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT seq, author, sent_on, ciphertext FROM messages
+                "SELECT seq, author, sent_on, ciphertext, sealed_for FROM messages
                  WHERE report_id = ?1 ORDER BY seq",
             )?;
             stmt.query_map(params![id.as_str()], |row| {
@@ -438,6 +571,7 @@ impl Store {
                     author: Author::parse(&author).unwrap_or(Author::Note),
                     sent_on: row.get(2)?,
                     ciphertext: row.get(3)?,
+                    sealed_for: row.get(4)?,
                 })
             })?
             .collect()
@@ -449,7 +583,7 @@ impl Store {
     pub async fn attachments(&self, id: ReportId) -> Result<Vec<AttachmentEntry>, StoreError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT n, message_seq, length(ciphertext) FROM attachments
+                "SELECT n, message_seq, length(ciphertext), sealed_for FROM attachments
                  WHERE report_id = ?1 ORDER BY n",
             )?;
             stmt.query_map(params![id.as_str()], |row| {
@@ -457,6 +591,7 @@ impl Store {
                     n: row.get(0)?,
                     message: row.get(1)?,
                     size: row.get(2)?,
+                    sealed_for: row.get(3)?,
                 })
             })?
             .collect()
@@ -479,7 +614,8 @@ impl Store {
 
     /// One page of the reports of the given schools for the adviser API: those whose id sorts
     /// after `after`, in id order, at most `limit`, optionally only one status and only those
-    /// with activity on or after `since` (a date).
+    /// with activity on or after `since` (a date). `schools` maps each slug to the fingerprint
+    /// of its current recipient set, which decides each report's `reseal_due`.
     ///
     /// Id order because ids are random and never change: a report that gets a message or a new
     /// status while an adviser pages through keeps its place, so every report that exists from
@@ -487,28 +623,39 @@ impl Store {
     /// when a report arrived. Activity order would move a case between pages mid-listing.
     pub async fn list_reports_page(
         &self,
-        schools: Vec<String>,
+        schools: BTreeMap<String, String>,
         status: Option<Status>,
         since: Option<String>,
         after: Option<ReportId>,
         limit: u32,
     ) -> Result<Vec<ReportSummary>, StoreError> {
-        let schools = serde_json::to_string(&schools).expect("a list of strings serializes");
+        let schools = serde_json::to_string(&schools).expect("a map of strings serializes");
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT r.id, r.school, r.received_on, r.status, r.reporter_recipient, r.ciphertext,
+                        r.sealed_for,
                         max(r.received_on, coalesce(max(m.sent_on), '')) AS last_activity,
                         count(m.seq),
                         max(CASE WHEN m.author = 'pupil' THEN m.sent_on END),
-                        (SELECT count(*) FROM attachments a WHERE a.report_id = r.id)
+                        (SELECT count(*) FROM attachments a WHERE a.report_id = r.id),
+                        (SELECT value FROM json_each(?1) WHERE key = r.school) AS current
                  FROM reports r LEFT JOIN messages m ON m.report_id = r.id
-                 WHERE r.school IN (SELECT value FROM json_each(?1))
+                 WHERE r.school IN (SELECT key FROM json_each(?1))
                    AND (?2 IS NULL OR r.status = ?2)
                    AND (?4 IS NULL OR r.id > ?4)
                  GROUP BY r.id
                  HAVING ?3 IS NULL OR last_activity >= ?3
                  ORDER BY r.id
                  LIMIT ?5",
+            )?;
+            // Per listed report: is any of its items sealed for another set than its school's?
+            let mut due = conn.prepare_cached(
+                "SELECT r.sealed_for IS NOT ?2
+                     OR EXISTS (SELECT 1 FROM messages m
+                                 WHERE m.report_id = ?1 AND m.sealed_for IS NOT ?2)
+                     OR EXISTS (SELECT 1 FROM attachments a
+                                 WHERE a.report_id = ?1 AND a.sealed_for IS NOT ?2)
+                 FROM reports r WHERE r.id = ?1",
             )?;
             let rows = stmt.query_map(
                 params![
@@ -519,16 +666,28 @@ impl Store {
                     limit
                 ],
                 |row| {
-                    Ok(ReportSummary {
-                        report: row_to_report(row)?,
-                        last_activity: row.get(6)?,
-                        messages: row.get(7)?,
-                        last_pupil_message: row.get(8)?,
-                        attachments: row.get(9)?,
-                    })
+                    let current: String = row.get(11)?;
+                    Ok((
+                        ReportSummary {
+                            report: row_to_report(row)?,
+                            last_activity: row.get(7)?,
+                            messages: row.get(8)?,
+                            last_pupil_message: row.get(9)?,
+                            attachments: row.get(10)?,
+                            reseal_due: false,
+                        },
+                        current,
+                    ))
                 },
             )?;
-            rows.collect()
+            let mut out = Vec::new();
+            for row in rows {
+                let (mut summary, current) = row?;
+                summary.reseal_due =
+                    due.query_row(params![summary.report.id.as_str(), current], |r| r.get(0))?;
+                out.push(summary);
+            }
+            Ok(out)
         })
         .await
     }
@@ -571,6 +730,7 @@ fn row_to_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
         status: Status::parse(&status).unwrap_or(Status::New),
         reporter_recipient: row.get(4)?,
         ciphertext: row.get(5)?,
+        sealed_for: row.get(6)?,
     })
 }
 
@@ -723,8 +883,24 @@ fn scrub_free_space(conn: &Connection) -> Result<(), StoreError> {
 /// the commit. One failing write rolls back only its own savepoint.
 fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
     let mut stopping = false;
+    // Set after a replaced ciphertext was committed: its old version may still sit in the WAL.
+    let mut scrub = false;
     while !stopping {
-        let Ok(first) = rx.recv() else { break };
+        let first = if scrub {
+            match rx.recv_timeout(SCRUB_AFTER) {
+                Ok(w) => w,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    scrub = !scrub_wal(&conn);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(w) => w,
+                Err(_) => break,
+            }
+        };
         let mut batch = vec![first];
         while batch.len() < BATCH_MAX {
             match rx.try_recv() {
@@ -741,13 +917,34 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Write>) {
         let (alone, batch): (Vec<Write>, Vec<Write>) = batch
             .into_iter()
             .partition(|w| matches!(w, Write::Alone(_)));
-        if !batch.is_empty() {
-            commit_batch(&mut conn, batch);
+        if !batch.is_empty() && commit_batch(&mut conn, batch) {
+            scrub = true;
         }
         for w in alone {
             if let Write::Alone(a) = w {
                 run_alone(&mut conn, a);
             }
+        }
+    }
+    if scrub {
+        scrub_wal(&conn);
+    }
+}
+
+/// How long the writer waits, after a replaced ciphertext, for writes to go quiet before it
+/// moves the WAL into the database file and truncates it. A reseal replaces hundreds of items
+/// in a burst; one checkpoint after it, not one per item.
+const SCRUB_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Moves the WAL into the main file and truncates it, so a ciphertext that a reseal replaced
+/// survives in no file of the data folder (`secure_delete` has zeroed its pages in the main
+/// file). True when done; false when readers kept it from finishing (tried again later).
+fn scrub_wal(conn: &Connection) -> bool {
+    match checkpoint(conn) {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not checkpoint the WAL after a reseal; trying again");
+            false
         }
     }
 }
@@ -810,9 +1007,12 @@ enum Done {
     Message(Reply<Option<i64>>, Result<Option<i64>, StoreError>),
     Status(Reply<bool>, Result<bool, StoreError>),
     Unit(Reply<()>, Result<(), StoreError>),
+    Replace(Reply<Replaced>, Result<Replaced, StoreError>),
 }
 
-fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
+/// Commits one batch; true when it replaced a stored ciphertext (so the writer scrubs the WAL
+/// once things are quiet, see `writer_loop`).
+fn commit_batch(conn: &mut Connection, batch: Vec<Write>) -> bool {
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -825,11 +1025,12 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                     Write::SetStatus(_, _, reply) => drop(reply.send(Err(err()))),
                     Write::SetHold(_, _, reply) => drop(reply.send(Err(err()))),
                     Write::Digest(_, reply) => drop(reply.send(Err(err()))),
+                    Write::Replace(_, reply) => drop(reply.send(Err(err()))),
                     // Never in a batch: writer_loop takes them out first.
                     Write::Alone(_) | Write::Stop => {}
                 }
             }
-            return;
+            return false;
         }
     };
     let mut done = Vec::with_capacity(batch.len());
@@ -855,10 +1056,17 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
                 let result = in_savepoint(&tx, |sp| digest::apply(sp, &write));
                 done.push(Done::Unit(reply, result));
             }
+            Write::Replace(replacement, reply) => {
+                let result = in_savepoint(&tx, |sp| replace(sp, &replacement));
+                done.push(Done::Replace(reply, result));
+            }
             // Never in a batch: writer_loop takes them out first.
             Write::Alone(_) | Write::Stop => {}
         }
     }
+    let replaced = done
+        .iter()
+        .any(|d| matches!(d, Done::Replace(_, Ok(Replaced::Done))));
     let committed = tx.commit();
     // Answers go out only now, after the commit: a caller never hears "done" for a write
     // that could still be lost.
@@ -877,10 +1085,15 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
             Done::Message(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Status(reply, r) => drop(reply.send(settle(&committed, r))),
             Done::Unit(reply, r) => drop(reply.send(settle(&committed, r))),
+            Done::Replace(reply, r) => drop(reply.send(settle(&committed, r))),
         }
     }
-    if let Err(e) = committed {
-        tracing::error!(error = %e, "a write transaction failed to commit");
+    match committed {
+        Ok(()) => replaced,
+        Err(e) => {
+            tracing::error!(error = %e, "a write transaction failed to commit");
+            false
+        }
     }
 }
 
@@ -906,8 +1119,8 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
     for _ in 0..3 {
         let id = ReportId::random();
         let inserted = match conn.execute(
-            "INSERT INTO reports (id, school, received_on, status, code_hash, key_version, reporter_recipient, ciphertext)
-             VALUES (?1, ?2, ?3, 'new', ?4, 2, ?5, ?6)
+            "INSERT INTO reports (id, school, received_on, status, code_hash, key_version, reporter_recipient, ciphertext, sealed_for)
+             VALUES (?1, ?2, ?3, 'new', ?4, 2, ?5, ?6, ?7)
              ON CONFLICT (id) DO NOTHING",
             params![
                 id.as_str(),
@@ -915,7 +1128,8 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
                 r.received_on,
                 &r.code_hash[..],
                 r.reporter_recipient,
-                r.ciphertext
+                r.ciphertext,
+                r.sealed_for
             ],
         ) {
             // The only other unique column is code_hash: a submission token sent twice.
@@ -927,7 +1141,7 @@ fn insert_report(conn: &Connection, r: &NewReport) -> Result<ReportId, StoreErro
             other => other?,
         };
         if inserted == 1 {
-            insert_attachments(conn, &id, None, &r.attachments)?;
+            insert_attachments(conn, &id, None, &r.attachments, r.sealed_for.as_deref())?;
             return Ok(id);
         }
     }
@@ -947,18 +1161,25 @@ fn insert_message(conn: &Connection, m: &NewMessage) -> Result<Option<i64>, Stor
         return Ok(None);
     }
     let seq: i64 = conn.query_row(
-        "INSERT INTO messages (report_id, seq, author, sent_on, ciphertext)
-         SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4 FROM messages WHERE report_id = ?1
+        "INSERT INTO messages (report_id, seq, author, sent_on, ciphertext, sealed_for)
+         SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM messages WHERE report_id = ?1
          RETURNING seq",
         params![
             m.report.as_str(),
             m.author.as_str(),
             m.sent_on,
-            m.ciphertext
+            m.ciphertext,
+            m.sealed_for
         ],
         |r| r.get(0),
     )?;
-    insert_attachments(conn, &m.report, Some(seq), &m.attachments)?;
+    insert_attachments(
+        conn,
+        &m.report,
+        Some(seq),
+        &m.attachments,
+        m.sealed_for.as_deref(),
+    )?;
     if m.author == Author::Pupil {
         conn.execute(
             "UPDATE reports SET status = 'open', closed_on = NULL WHERE id = ?1 AND status = 'closed'",
@@ -974,18 +1195,80 @@ fn insert_attachments(
     report: &ReportId,
     message: Option<i64>,
     attachments: &[Vec<u8>],
+    sealed_for: Option<&str>,
 ) -> Result<(), StoreError> {
     if attachments.is_empty() {
         return Ok(());
     }
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO attachments (report_id, n, message_seq, ciphertext)
-         SELECT ?1, coalesce(max(n), 0) + 1, ?2, ?3 FROM attachments WHERE report_id = ?1",
+        "INSERT INTO attachments (report_id, n, message_seq, ciphertext, sealed_for)
+         SELECT ?1, coalesce(max(n), 0) + 1, ?2, ?3, ?4 FROM attachments WHERE report_id = ?1",
     )?;
     for ciphertext in attachments {
-        stmt.execute(params![report.as_str(), message, ciphertext])?;
+        stmt.execute(params![report.as_str(), message, ciphertext, sealed_for])?;
     }
     Ok(())
+}
+
+/// Replaces one item's ciphertext and `sealed_for` if its stored ciphertext still hashes to
+/// what the client read, inside the caller's savepoint. `secure_delete` (set on every
+/// connection) zeroes the old ciphertext's pages as they are freed.
+fn replace(conn: &Connection, r: &Replacement) -> Result<Replaced, StoreError> {
+    let id = r.report.as_str();
+    let stored: Option<Vec<u8>> = match r.item {
+        Item::Report => conn
+            .query_row(
+                "SELECT ciphertext FROM reports WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?,
+        Item::Message(seq) => conn
+            .query_row(
+                "SELECT ciphertext FROM messages WHERE report_id = ?1 AND seq = ?2",
+                params![id, seq],
+                |row| row.get(0),
+            )
+            .optional()?,
+        Item::Attachment(n) => conn
+            .query_row(
+                "SELECT ciphertext FROM attachments WHERE report_id = ?1 AND n = ?2",
+                params![id, n],
+                |row| row.get(0),
+            )
+            .optional()?,
+    };
+    let Some(stored) = stored else {
+        return Ok(Replaced::Gone);
+    };
+    let hash: [u8; 32] = Sha256::digest(&stored).into();
+    if hash != r.read {
+        return Ok(Replaced::Changed);
+    }
+    if !crate::reseal::plausible_length(stored.len(), r.ciphertext.len()) {
+        return Ok(Replaced::Implausible {
+            stored: stored.len(),
+            given: r.ciphertext.len(),
+        });
+    }
+    let changed = match r.item {
+        Item::Report => conn.execute(
+            "UPDATE reports SET ciphertext = ?2, sealed_for = ?3 WHERE id = ?1",
+            params![id, r.ciphertext, r.sealed_for],
+        )?,
+        Item::Message(seq) => conn.execute(
+            "UPDATE messages SET ciphertext = ?3, sealed_for = ?4
+             WHERE report_id = ?1 AND seq = ?2",
+            params![id, seq, r.ciphertext, r.sealed_for],
+        )?,
+        Item::Attachment(n) => conn.execute(
+            "UPDATE attachments SET ciphertext = ?3, sealed_for = ?4
+             WHERE report_id = ?1 AND n = ?2",
+            params![id, n, r.ciphertext, r.sealed_for],
+        )?,
+    };
+    debug_assert_eq!(changed, 1, "the row was read in this savepoint");
+    Ok(Replaced::Done)
 }
 
 /// Sets the status; closing dates the case (once: closing a closed case again keeps its date),
@@ -1057,7 +1340,16 @@ mod tests {
             reporter_recipient: "age1example".into(),
             ciphertext: b"age-encryption.org/v1\nrest".to_vec(),
             attachments: Vec::new(),
+            sealed_for: None,
         }
+    }
+
+    /// The schools argument of `list_reports_page`: each slug with its current fingerprint.
+    fn teams(slugs: &[&str]) -> BTreeMap<String, String> {
+        slugs
+            .iter()
+            .map(|s| (s.to_string(), "0123456789abcdef".to_owned()))
+            .collect()
     }
 
     #[tokio::test]
@@ -1116,6 +1408,7 @@ mod tests {
             sent_on: "2026-11-22".into(),
             ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
             attachments: Vec::new(),
+            sealed_for: None,
         };
         assert_eq!(
             store.insert_message(msg(Author::Adviser)).await.unwrap(),
@@ -1139,13 +1432,7 @@ mod tests {
         assert!(!store.set_status(gone, Status::Open).await.unwrap());
 
         let list = store
-            .list_reports_page(
-                vec!["demo".into()],
-                None,
-                Some("2026-11-22".into()),
-                None,
-                50,
-            )
+            .list_reports_page(teams(&["demo"]), None, Some("2026-11-22".into()), None, 50)
             .await
             .unwrap();
         assert_eq!(list.len(), 1);
@@ -1153,12 +1440,12 @@ mod tests {
         assert_eq!(list[0].messages, 2);
         assert_eq!(list[0].last_pupil_message.as_deref(), Some("2026-11-22"));
         let none = store
-            .list_reports_page(vec!["demo".into()], Some(Status::Closed), None, None, 50)
+            .list_reports_page(teams(&["demo"]), Some(Status::Closed), None, None, 50)
             .await
             .unwrap();
         assert!(none.is_empty());
         let other = store
-            .list_reports_page(vec!["other".into()], None, None, None, 50)
+            .list_reports_page(teams(&["other"]), None, None, None, 50)
             .await
             .unwrap();
         assert!(other.is_empty());
@@ -1179,6 +1466,7 @@ mod tests {
                 sent_on: "2026-11-22".into(),
                 ciphertext: sealed("msg"),
                 attachments: vec![sealed("ccc")],
+                sealed_for: None,
             })
             .await
             .unwrap();
@@ -1188,6 +1476,7 @@ mod tests {
             n,
             message,
             size: sealed(tag).len() as i64,
+            sealed_for: None,
         };
         assert_eq!(
             listed,
@@ -1261,6 +1550,7 @@ mod tests {
             sent_on: "2026-11-25".into(),
             ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
             attachments: vec![b"age-encryption.org/v1\nmore".to_vec()],
+            sealed_for: None,
         };
         store.insert_message(msg).await.unwrap();
         let f = facts(store.clone(), id.clone()).await;
@@ -1331,6 +1621,121 @@ mod tests {
         assert_eq!(facts.len(), 1);
         assert_eq!(facts[0].closed_on.as_deref(), Some(today.as_str()));
         assert!(!facts[0].held);
+    }
+
+    #[tokio::test]
+    async fn an_item_is_replaced_only_if_it_is_still_the_one_read_and_due_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let old_set = "00000000000000aa".to_owned();
+        let new_set = "00000000000000bb".to_owned();
+        let sealed = |tag: &str| {
+            let mut ct = b"age-encryption.org/v1\n".to_vec();
+            ct.extend(tag.bytes().cycle().take(64 * 1024));
+            ct
+        };
+        let hash = |ct: &[u8]| -> [u8; 32] { Sha256::digest(ct).into() };
+        let mut r = new_report(11);
+        r.sealed_for = Some(old_set.clone());
+        r.ciphertext = sealed("report");
+        r.attachments = vec![sealed("image")];
+        let id = store.insert_report(r).await.unwrap();
+        for author in [Author::Pupil, Author::Note] {
+            store
+                .insert_message(NewMessage {
+                    report: id.clone(),
+                    author,
+                    sent_on: "2026-11-22".into(),
+                    ciphertext: sealed(author.as_str()),
+                    attachments: Vec::new(),
+                    sealed_for: Some(old_set.clone()),
+                })
+                .await
+                .unwrap();
+        }
+        let due = |fp: &str| store.due("demo".into(), fp.to_owned());
+        assert_eq!(
+            due(&new_set).await.unwrap(),
+            Due {
+                reports: 1,
+                items: 4
+            }
+        );
+        assert_eq!(due(&old_set).await.unwrap(), Due::default());
+        let listed = |fp: &str| {
+            let teams = BTreeMap::from([("demo".to_owned(), fp.to_owned())]);
+            store.list_reports_page(teams, None, None, None, 10)
+        };
+        assert!(listed(&new_set).await.unwrap()[0].reseal_due);
+        assert!(!listed(&old_set).await.unwrap()[0].reseal_due);
+
+        // Who reads what: the pupil everything but the note.
+        for (item, pupil) in [
+            (Item::Report, Some(true)),
+            (Item::Attachment(1), Some(true)),
+            (Item::Message(1), Some(true)),
+            (Item::Message(2), Some(false)),
+            (Item::Message(3), None),
+            (Item::Attachment(2), None),
+        ] {
+            assert_eq!(
+                store.pupil_reads(id.clone(), item).await.unwrap(),
+                pupil,
+                "{item:?}"
+            );
+        }
+
+        let replacement = |item, read: &[u8], ciphertext: Vec<u8>| Replacement {
+            report: id.clone(),
+            item,
+            read: hash(read),
+            ciphertext,
+            sealed_for: new_set.clone(),
+        };
+        let stored = store.report(id.clone()).await.unwrap().unwrap().ciphertext;
+        // Read something else than what is stored: nothing changes.
+        let stale = replacement(Item::Report, b"another file", sealed("new report"));
+        assert_eq!(store.replace(stale).await.unwrap(), Replaced::Changed);
+        let fresh = replacement(Item::Report, &stored, sealed("new report"));
+        assert_eq!(store.replace(fresh).await.unwrap(), Replaced::Done);
+        let now = store.report(id.clone()).await.unwrap().unwrap();
+        assert_eq!(now.ciphertext, sealed("new report"));
+        assert_eq!(now.sealed_for.as_deref(), Some(new_set.as_str()));
+        assert_eq!(
+            now.reporter_recipient, "age1example",
+            "the pupil's recipient stays"
+        );
+        // The same replacement again: the stored file is no longer the one it read.
+        let again = replacement(Item::Report, &stored, sealed("newer report"));
+        assert_eq!(store.replace(again).await.unwrap(), Replaced::Changed);
+        let tiny = replacement(
+            Item::Message(1),
+            &sealed("pupil"),
+            b"age-encryption.org/v1\n".to_vec(),
+        );
+        assert!(matches!(
+            store.replace(tiny).await.unwrap(),
+            Replaced::Implausible { .. }
+        ));
+        let gone = replacement(Item::Message(9), &sealed("pupil"), sealed("x"));
+        assert_eq!(store.replace(gone).await.unwrap(), Replaced::Gone);
+        for (item, tag) in [
+            (Item::Message(1), "pupil"),
+            (Item::Message(2), "note"),
+            (Item::Attachment(1), "image"),
+        ] {
+            let r = replacement(item, &sealed(tag), sealed("again"));
+            assert_eq!(store.replace(r).await.unwrap(), Replaced::Done, "{item:?}");
+        }
+        assert_eq!(due(&new_set).await.unwrap(), Due::default());
+        assert!(!listed(&new_set).await.unwrap()[0].reseal_due);
+        let messages = store.messages(id.clone()).await.unwrap();
+        assert_eq!(messages[0].author, Author::Pupil, "the author stays");
+        assert_eq!(messages[1].sealed_for.as_deref(), Some(new_set.as_str()));
+        assert_eq!(
+            store.attachment(id.clone(), 1).await.unwrap(),
+            Some(sealed("again"))
+        );
     }
 
     #[test]

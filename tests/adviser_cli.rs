@@ -94,6 +94,8 @@ fn init_key(path: &Path) -> String {
     let out = Command::new(BIN)
         .args(["adviser", "init", "--identity", path.to_str().unwrap()])
         .env("FLUISTER_PASSPHRASE", PASSPHRASE)
+        // init saves the key's path in the user's settings: here, next to the key.
+        .env("FLUISTER_SETTINGS", path.with_extension("settings.toml"))
         .stdin(Stdio::null())
         .output()
         .unwrap();

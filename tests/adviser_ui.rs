@@ -472,6 +472,7 @@ fn a_protected_key_is_unlocked_in_the_browser() {
         .args(["adviser", "init", "--identity"])
         .arg(&key)
         .env("FLUISTER_PASSPHRASE", PASSPHRASE)
+        .env("FLUISTER_SETTINGS", tmp.path().join("settings.toml"))
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -1045,4 +1046,152 @@ fn with_no_browser_only_the_link_is_printed() {
     assert!(!record.join("args").exists(), "the opener was started");
     assert_eq!(std::fs::read_dir(&runtime).unwrap().count(), 0);
     ui.stop();
+}
+
+/// The value of the hidden field `name` in a page's first form that has one.
+fn hidden(page: &Page, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = page.body.find(&marker).expect("the hidden field") + marker.len();
+    let end = page.body[start..].find('"').unwrap();
+    page.body[start..start + end].to_owned()
+}
+
+#[test]
+fn a_changed_team_is_resealed_from_the_browser_and_every_case_names_its_readers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let [a, b, c] = [(); 3].map(|()| age::x25519::Identity::generate());
+    let key = tmp.path().join("b.key");
+    std::fs::write(
+        &key,
+        fluister::crypto::identity_file_text(&b, "2026-12-01").as_bytes(),
+    )
+    .unwrap();
+    let data = tmp.path().join("data");
+    let config = tmp.path().join("fluister.toml");
+    let write_config = |advisers: &[(&age::x25519::Identity, &str)]| {
+        let list: Vec<String> = advisers
+            .iter()
+            .map(|(a, name)| format!("{{ key = \"{}\", name = \"{name}\" }}", a.to_public()))
+            .collect();
+        std::fs::write(
+            &config,
+            format!(
+                "data_dir = \"{}\"\n[[school]]\nslug = \"demo\"\nname = \"Demo\"\nadvisers = [{}]\n",
+                data.display(),
+                list.join(", ")
+            ),
+        )
+        .unwrap();
+    };
+    let address = free_loopback_address();
+    let start = || Server::start_at(&address, &["--config", config.to_str().unwrap()], &data);
+    write_config(&[(&a, "Mevr. Aydin"), (&b, "Dhr. Bakker")]);
+    let server = start();
+    for description in [REPORT, ADULT] {
+        pupil_reports(
+            &server,
+            "demo",
+            &[("category", "bullying"), ("description", description)],
+        );
+    }
+    let ids = server.report_ids();
+    let ui = Ui::start(&server.base, &key, &tmp.path().join("cache"));
+    let browser = ui.open_link();
+
+    // Every case says who besides the pupil can read it, by the names the school gave.
+    let page = browser.get(&format!("/case/{}", ids[0]));
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in [
+        "Wie kan deze melding lezen",
+        "Mevr. Aydin",
+        "Dhr. Bakker (jij)",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    assert!(!browser.get("/").body.contains("Het adviseursteam"));
+    server.stop();
+
+    // The school swaps Aydin for Claes: the inbox says so and offers the reseal.
+    write_config(&[(&b, "Dhr. Bakker"), (&c, "Mevr. Claes")]);
+    let server = start();
+    let inbox = browser.get("/");
+    assert_eq!(inbox.status, 200, "{}", inbox.body);
+    for text in [
+        "Het adviseursteam van school demo is veranderd",
+        "2 meldingen",
+        "Mevr. Claes",
+        "vorig team",
+        "Nagevraagd: accepteer dit team en versleutel opnieuw",
+    ] {
+        assert!(inbox.body.contains(text), "{text} missing: {}", inbox.body);
+    }
+    assert_eq!(case_ids(&inbox).len(), 2, "the notice links no case");
+    let csrf = csrf_of(&inbox);
+    let fingerprint = hidden(&inbox, "fingerprint");
+    let page = browser.get(&format!("/case/{}", ids[0]));
+    assert!(
+        page.body.contains("nog versleuteld voor een eerder team"),
+        "{}",
+        page.body
+    );
+
+    // A list other than the one shown is not accepted.
+    let refused = browser.post(
+        "/reseal",
+        &[
+            ("csrf", &csrf),
+            ("school", "demo"),
+            ("fingerprint", "0000000000000000"),
+        ],
+    );
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(message_count(&server), 0);
+    let page = browser.post(
+        "/reseal",
+        &[
+            ("csrf", &csrf),
+            ("school", "demo"),
+            ("fingerprint", &fingerprint),
+        ],
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<h1>Opnieuw versleuteld</h1>"),
+        "{}",
+        page.body
+    );
+    let db = server.db();
+    let stored: Vec<Vec<u8>> = db
+        .prepare("SELECT ciphertext FROM reports")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    for ct in &stored {
+        assert!(decrypt(&c, ct).is_ok() && decrypt(&a, ct).is_err());
+    }
+    let inbox = browser.get("/");
+    assert!(!inbox.body.contains("Het adviseursteam"), "{}", inbox.body);
+    assert!(!inbox.body.contains("vorig team"));
+    let page = browser.get(&format!("/case/{}", ids[1]));
+    assert!(page.body.contains("Mevr. Claes") && !page.body.contains("Mevr. Aydin"));
+    assert!(!page.body.contains("eerder team"));
+
+    // "Stoppen" ends the workstation: there may be no terminal for Ctrl-C.
+    let page = browser.post("/quit", &[("csrf", &csrf)]);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Fluister adviseur is gestopt"),
+        "{}",
+        page.body
+    );
+    let mut ui = ui;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ui.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the ui did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(server);
 }

@@ -26,9 +26,14 @@ fn stderr(o: &Output) -> String {
 /// `fluister adviser init` with a passphrase from the environment; returns (recipient, file).
 fn init(dir: &std::path::Path, passphrase: &str) -> (String, std::path::PathBuf) {
     let path = dir.join("keys/adviser.key");
+    // init saves the key's path in the user's settings: here, in the test's folder.
+    let settings = dir.join("settings.toml");
     let out = run(
         &["adviser", "init", "--identity", path.to_str().unwrap()],
-        &[("FLUISTER_PASSPHRASE", passphrase)],
+        &[
+            ("FLUISTER_PASSPHRASE", passphrase),
+            ("FLUISTER_SETTINGS", settings.to_str().unwrap()),
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();

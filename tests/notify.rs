@@ -239,6 +239,7 @@ fn plant_old_report(data: &Path, days_ago: i64) -> String {
             reporter_recipient: age::x25519::Identity::generate().to_public().to_string(),
             ciphertext: age_looking_garbage(),
             attachments: Vec::new(),
+            sealed_for: None,
         }))
         .unwrap();
     store.close();

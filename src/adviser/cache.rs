@@ -155,12 +155,12 @@ impl Cache {
         }
     }
 
-    /// Keeps a report's ciphertext, unless it is cached already (a report never changes).
+    /// Keeps a report's ciphertext as the server has it now.
     pub fn store_report(&self, id: &ReportId, ciphertext: &[u8]) -> Result<(), CacheError> {
         self.store(id, "report.age", ciphertext)
     }
 
-    /// Keeps a message's ciphertext, unless it is cached already (messages never change).
+    /// Keeps a message's ciphertext as the server has it now.
     pub fn store_message(
         &self,
         id: &ReportId,
@@ -170,6 +170,9 @@ impl Cache {
         self.store(id, &format!("{seq}.age"), ciphertext)
     }
 
+    /// Writes a ciphertext unless the same bytes are cached already. What a reseal replaced
+    /// is replaced here too: the copy sealed for an earlier team (a removed adviser's key
+    /// included) does not stay behind on this computer.
     fn store(&self, id: &ReportId, name: &str, ciphertext: &[u8]) -> Result<(), CacheError> {
         if !ciphertext.starts_with(AGE_MAGIC) {
             return Err(CacheError::NotAge {
@@ -179,7 +182,7 @@ impl Cache {
         // `id` is a parsed ReportId (16 hex digits), so it is always one plain path component.
         let folder = self.dir.join(id.as_str());
         let path = folder.join(name);
-        if path.exists() {
+        if fs::read(&path).is_ok_and(|cached| cached == ciphertext) {
             return Ok(());
         }
         make_private_dir(&folder)?;
@@ -304,10 +307,13 @@ mod tests {
         assert_eq!(fs::read(folder.join("2.age")).unwrap(), ct);
         assert_eq!(mode(&folder), 0o700);
         assert_eq!(mode(&folder.join("2.age")), 0o600);
-        // Cached once: a second, different answer does not replace it.
+        // A resealed report replaces the copy sealed for the earlier team.
         c.store_report(&id, b"age-encryption.org/v1\nother")
             .unwrap();
-        assert_eq!(fs::read(folder.join("report.age")).unwrap(), ct);
+        assert_eq!(
+            fs::read(folder.join("report.age")).unwrap(),
+            b"age-encryption.org/v1\nother"
+        );
         // Anything that is not an age file is never written.
         assert!(matches!(
             c.store_message(&id, 3, b"{\"text\":\"hallo\"}"),

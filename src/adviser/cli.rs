@@ -9,12 +9,14 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use zeroize::Zeroizing;
 
+use super::client::ServerUrl;
 use super::engine::{
     CaseAttachment, CaseSummary, InboxFilter, Workstation, attachment_label, attachment_place,
     category_label, danger_label, parse_id,
 };
-use super::identity::AdviserKey;
-use super::{Case, Inbox, Unopened, init};
+use super::identity::{AdviserKey, KeyFile};
+use super::settings::{self, Settings};
+use super::{Case, Inbox, Sent, Unopened, init, init_recovery, restore};
 use crate::cli::{AdviserCommand, Connection, PinArgs};
 use crate::retention::Schedule;
 use crate::store::{Author, Status};
@@ -22,7 +24,26 @@ use crate::store::{Author, Status};
 /// Runs one adviser command.
 pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
     match command {
-        AdviserCommand::Init { identity } => make_key(&identity),
+        AdviserCommand::Init {
+            identity,
+            server,
+            recovery: false,
+            ..
+        } => make_key(identity, server),
+        AdviserCommand::Init {
+            identity,
+            recovery: true,
+            page,
+            ..
+        } => make_recovery_key(identity, page),
+        AdviserCommand::Setup { server, identity } => setup(server, identity),
+        AdviserCommand::RestoreKey { identity } => restore_key(&identity),
+        AdviserCommand::Reseal {
+            connection,
+            school,
+            all,
+            pins,
+        } => super::reseal_cli::run(&open(&connection)?, school.as_deref(), all, &pins),
         AdviserCommand::Inbox {
             connection,
             status,
@@ -59,7 +80,7 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
                 "Reply sent to report {id} (message {}): encrypted on this computer for the \
                  pupil and {}.",
                 sent.seq,
-                advisers(sent.advisers)
+                readers(&sent)
             );
             Ok(())
         }
@@ -88,7 +109,7 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
                 "Private note added to report {id} (message {}): encrypted for {} only; the \
                  pupil cannot read it.",
                 sent.seq,
-                advisers(sent.advisers)
+                readers(&sent)
             );
             Ok(())
         }
@@ -126,22 +147,157 @@ pub fn run(command: AdviserCommand) -> anyhow::Result<()> {
     }
 }
 
-fn make_key(path: &Path) -> anyhow::Result<()> {
-    let recipient = init(path)?;
+fn make_key(identity: Option<PathBuf>, server: Option<String>) -> anyhow::Result<()> {
+    // Checked before a passphrase is asked: a typo in the address costs nothing.
+    if let Some(server) = &server {
+        ServerUrl::parse(server)?;
+    }
+    let path = match identity {
+        Some(p) => p,
+        None => settings::default_key_path()?,
+    };
+    let recipient = init(&path)?;
     eprintln!(
         "Your adviser key is in {} (protected by your passphrase; keep a backup of the file).\n\
          Give your school's IT the recipient below; it goes into `advisers` in the server config.\n\
          It is public: it lets the server lock reports for you, not open them.",
         path.display()
     );
+    let saved = settings::update(&Settings {
+        server,
+        identity: Some(settings::absolute(&path)),
+    });
+    match saved {
+        Ok(file) => eprintln!(
+            "Saved in your settings ({}): {}. Adviser commands and `fluister adviser ui` use them \
+             without options.",
+            file.display(),
+            describe(&settings::load().unwrap_or_default())
+        ),
+        Err(e) => eprintln!("warning: the key was made, but {e}"),
+    }
     println!("{recipient}");
     Ok(())
 }
 
-/// Unlocks the key and signs in.
-fn open(connection: &Connection) -> anyhow::Result<Workstation> {
-    let key = AdviserKey::open(&connection.identity)?;
-    let ws = Workstation::open(&connection.server, key)?;
+/// `init --recovery`: the board's key and its page, on standard output or in `--page`.
+fn make_recovery_key(identity: Option<PathBuf>, page: Option<PathBuf>) -> anyhow::Result<()> {
+    let Some(path) = identity else {
+        bail!(
+            "give --identity FILE for the recovery key, on the USB stick that goes into the \
+             safe; it is not saved as this computer's key"
+        );
+    };
+    if let Some(page) = &page
+        && fs::symlink_metadata(page).is_ok()
+    {
+        bail!(
+            "{} already exists; Fluister never overwrites a file: choose another --page",
+            page.display()
+        );
+    }
+    let (recipient, text) = init_recovery(&path)?;
+    eprintln!(
+        "The recovery key is in {} (protected by its passphrase). Its recipient goes into the \
+         server config as `recovery = \"{recipient}\"` for each school of the board.",
+        path.display()
+    );
+    match page {
+        None => print!("{}", text.as_str()),
+        Some(page) => {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&page)
+                .with_context(|| format!("cannot create {}", page.display()))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", page.display()))?;
+            eprintln!(
+                "WARNING: {} holds the recovery key in the clear. Print it, then delete the file.",
+                page.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `setup`: saves what is given; shows what is saved.
+fn setup(server: Option<String>, identity: Option<PathBuf>) -> anyhow::Result<()> {
+    if let Some(server) = &server {
+        ServerUrl::parse(server)?;
+    }
+    if let Some(identity) = &identity {
+        KeyFile::read(identity)?;
+    }
+    let file = if server.is_none() && identity.is_none() {
+        settings::path()?
+    } else {
+        settings::update(&Settings {
+            server,
+            identity: identity.as_deref().map(settings::absolute),
+        })?
+    };
+    let saved = settings::load()?;
+    println!("{}: {}", file.display(), describe(&saved));
+    Ok(())
+}
+
+/// The saved settings in a few words.
+fn describe(s: &Settings) -> String {
+    format!(
+        "server {}, key {}",
+        s.server.as_deref().unwrap_or("(none)"),
+        s.identity
+            .as_deref()
+            .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string())
+    )
+}
+
+/// `restore-key`: the groups from a recovery page, typed at the terminal or piped in.
+fn restore_key(path: &Path) -> anyhow::Result<()> {
+    if fs::symlink_metadata(path).is_ok() {
+        bail!(
+            "{} already exists; Fluister never overwrites a key: choose another --identity",
+            path.display()
+        );
+    }
+    let mut typed = Zeroizing::new(String::new());
+    if io::stdin().is_terminal() {
+        eprintln!(
+            "Type the secret key from the recovery page, line by line (spaces and dashes do not \
+             matter); end with an empty line:"
+        );
+        for line in io::stdin().lines() {
+            let line = Zeroizing::new(line.context("cannot read what was typed")?);
+            if line.trim().is_empty() {
+                break;
+            }
+            typed.push_str(&line);
+            typed.push('\n');
+        }
+    } else {
+        io::stdin()
+            .read_to_string(&mut typed)
+            .context("cannot read the key from standard input")?;
+    }
+    let recipient = restore(path, &typed)?;
+    eprintln!(
+        "The key is in {} again, protected by the new passphrase. Its recipient (below) must be \
+         the one the server config lists as `recovery`.",
+        path.display()
+    );
+    println!("{recipient}");
+    Ok(())
+}
+
+/// Unlocks the key and signs in, with the server and key from the options, the environment
+/// or the saved settings.
+pub(super) fn open(connection: &Connection) -> anyhow::Result<Workstation> {
+    let (server, identity) = settings::resolve(connection)?;
+    let key = AdviserKey::open(&identity)?;
+    let ws = Workstation::open(&server, key)?;
     if ws.server().is_plain_http_over_network() {
         eprintln!(
             "warning: {} is plain HTTP over the network, so your sign-in token travels readable \
@@ -169,11 +325,17 @@ fn accept_advisers(ws: &Workstation, id: &str, pins: &PinArgs) -> anyhow::Result
     Ok(())
 }
 
-fn advisers(n: usize) -> String {
-    if n == 1 {
-        "1 adviser".into()
+/// `2 advisers`, or `2 advisers and the school board's recovery key`.
+fn readers(sent: &Sent) -> String {
+    let advisers = if sent.advisers == 1 {
+        "1 adviser".to_owned()
     } else {
-        format!("{n} advisers")
+        format!("{} advisers", sent.advisers)
+    };
+    if sent.recovery {
+        format!("{advisers} and the school board's recovery key")
+    } else {
+        advisers
     }
 }
 
@@ -194,6 +356,12 @@ fn inbox(ws: &Workstation, filter: InboxFilter, json: bool) -> anyhow::Result<()
     // because every case that could be listed was.
     for line in inbox_troubles(&inbox) {
         eprintln!("{line}");
+    }
+    for team in inbox.teams.iter().filter(|t| t.reseal_due()) {
+        eprintln!(
+            "{}",
+            reseal_due_line(&team.school, Some((team.due.reports, team.due.items)))
+        );
     }
     Ok(())
 }
@@ -318,6 +486,9 @@ fn show(ws: &Workstation, id: &str, json: bool) -> anyhow::Result<()> {
             terminal_safe(&change.to_string())
         );
     }
+    if case.reseal_due {
+        eprintln!("{}", reseal_due_line(&case.school, None));
+    }
     ws.mark_read(&case)?;
     Ok(())
 }
@@ -343,6 +514,22 @@ fn deletion_text(s: &Schedule) -> String {
     }
 }
 
+/// What to do when (part of) a school's cases is still sealed for an earlier team.
+fn reseal_due_line(school: &str, due: Option<(u64, u64)>) -> String {
+    let what = match due {
+        Some((1, items)) => format!("1 case ({items} items) is"),
+        Some((reports, items)) => format!("{reports} cases ({items} items) are"),
+        None => "this case is".to_owned(),
+    };
+    format!(
+        "Reseal due for school {}: {what} still sealed for an earlier team of advisers (or it is \
+         not known for which), so a new adviser cannot read it and a removed one still could \
+         from a copy. Run `fluister adviser reseal` (or press the button in `fluister adviser \
+         ui`).",
+        terminal_safe(school)
+    )
+}
+
 /// A case as text for the terminal.
 fn case_text(case: &Case) -> String {
     let mut out = format!(
@@ -353,6 +540,29 @@ fn case_text(case: &Case) -> String {
         terminal_safe(&case.received_on),
         deletion_text(&case.schedule)
     );
+    if let Some(team) = &case.team {
+        let names: Vec<String> = team
+            .readers
+            .iter()
+            .map(|r| {
+                let label = terminal_safe(&r.label());
+                if r.you {
+                    format!("{label} (you)")
+                } else {
+                    label
+                }
+            })
+            .collect();
+        let when = if case.reseal_due {
+            "after a reseal (part of it is still sealed for an earlier team)"
+        } else {
+            "now"
+        };
+        out.push_str(&format!(
+            "Readers:      the pupil (except notes), {} — {when}\n",
+            names.join(", ")
+        ));
+    }
     match &case.report {
         Some(r) => {
             let field = |out: &mut String, name: &str, value: &str| {
@@ -464,7 +674,7 @@ fn indent_rest(text: &str) -> String {
 /// Text a pupil wrote (or a server sent), made harmless for a terminal: control characters (escape sequences
 /// could rewrite the screen or set the window title) and bidirectional overrides (which can
 /// make text read differently from what it is) are shown as U+FFFD.
-fn terminal_safe(text: &str) -> String {
+pub(super) fn terminal_safe(text: &str) -> String {
     text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
@@ -487,7 +697,13 @@ fn export(connection: &Connection, id: &str, out: &Path) -> anyhow::Result<()> {
             out.display()
         );
     }
-    let html = Zeroizing::new(open(connection)?.export_html(id)?);
+    let ws = open(connection)?;
+    let case = ws.case(id)?;
+    let html = Zeroizing::new(super::export::render_now(
+        &case,
+        ws.server().as_str(),
+        ws.recipient(),
+    ));
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -762,6 +978,7 @@ mod tests {
             unopened: None,
             conversation_error: None,
             schedule: Default::default(),
+            reseal_due: false,
         };
         let mut held = row("0123456789abcdef", "demo", 1);
         held.schedule.held = true;

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use super::identity::AdviserKey;
 use crate::retention::Schedule;
-use crate::store::{Author, ReportId, Status};
+use crate::store::{Author, Item, ReportId, Status};
 
 /// Longest a whole request may take, connecting included. Reports are ~22 KB of base64 each,
 /// so a page of the list (`PAGE_SIZE`, ~2 MB) arrives well within it on a school's network.
@@ -183,6 +183,10 @@ pub struct ReportListing {
     /// `reply_within_days`), while it is; `None` otherwise and from older servers.
     #[serde(default)]
     pub overdue_since: Option<String>,
+    /// True when an item of the report is not sealed for its school's current advisers and
+    /// recovery key (false from a server that predates the reseal).
+    #[serde(default)]
+    pub reseal_due: bool,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
     /// When the server deletes it, or that it is held.
@@ -220,13 +224,62 @@ impl ListEntry {
 /// One evidence image as the server lists it: its number within the report and the length of
 /// its ciphertext. What it is (type, dimensions) is sealed in the report or message it came
 /// with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AttachmentListing {
     /// 1, 2, 3 … across the report and its messages: the `{n}` of its address.
     #[serde(deserialize_with = "de_attachment_number")]
     pub n: u32,
     /// Length of the age file.
     pub size: u64,
+    /// The fingerprint of the recipient set it was sealed for (`None`: not known).
+    #[serde(default)]
+    pub sealed_for: Option<String>,
+}
+
+/// One adviser of a school's team, by the name the school's config gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TeamAdviser {
+    pub recipient: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Who a school's files are sealed to now, besides the pupil (docs/api.md, `team`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Team {
+    pub advisers: Vec<TeamAdviser>,
+    #[serde(default)]
+    pub recovery: Option<String>,
+    /// Every recipient to seal to: the advisers and the recovery key.
+    pub recipients: Vec<String>,
+    /// `recipients::fingerprint` of `recipients`, as the server computed it.
+    pub fingerprint: String,
+}
+
+/// How much of a school is not yet sealed for its current team.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct DueListing {
+    pub reports: u64,
+    pub items: u64,
+}
+
+/// `GET schools/{school}/recipients`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SchoolTeam {
+    pub school: String,
+    #[serde(flatten)]
+    pub team: Team,
+    #[serde(default)]
+    pub due: DueListing,
+}
+
+/// What a replacement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Stored.
+    Done,
+    /// The stored item is no longer the one read (412 `changed`): nothing was replaced.
+    Changed,
 }
 
 /// One report with its whole conversation and everyone a reply must be encrypted to.
@@ -240,8 +293,14 @@ pub struct ReportDetail {
     pub status: Status,
     pub reporter_recipient: String,
     pub adviser_recipients: Vec<String>,
+    /// The school's team now (absent from a server that predates it).
+    #[serde(default)]
+    pub team: Option<Team>,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+    /// The recipient set the report was sealed for (`None`: not known).
+    #[serde(default)]
+    pub sealed_for: Option<String>,
     /// The report's own evidence images, in order.
     #[serde(default)]
     pub attachments: Vec<AttachmentListing>,
@@ -260,6 +319,9 @@ pub struct MessageListing {
     pub sent_on: String,
     #[serde(deserialize_with = "de_base64")]
     pub ciphertext: Vec<u8>,
+    /// The recipient set it was sealed for (`None`: not known).
+    #[serde(default)]
+    pub sealed_for: Option<String>,
     /// The evidence images that came with this message, in order.
     #[serde(default)]
     pub attachments: Vec<AttachmentListing>,
@@ -431,19 +493,24 @@ impl Client {
         Ok(body)
     }
 
-    /// `POST reports/{id}/messages`: stores an age file encrypted on this computer. Returns the
-    /// new message's `seq`.
+    /// `POST reports/{id}/messages`: stores an age file encrypted on this computer for the set
+    /// `sealed_for` names. Returns the new message's `seq`.
     pub fn post_message(
         &self,
         id: &ReportId,
         author: Author,
         ciphertext: &[u8],
+        sealed_for: &str,
     ) -> Result<i64, ClientError> {
         #[derive(Deserialize)]
         struct Posted {
             seq: i64,
         }
-        let body = json!({ "author": author.as_str(), "ciphertext": B64.encode(ciphertext) });
+        let body = json!({
+            "author": author.as_str(),
+            "ciphertext": B64.encode(ciphertext),
+            "sealed_for": sealed_for,
+        });
         let posted: Posted = self
             .post(&format!("reports/{id}/messages"), &body, true)
             .map_err(|e| not_found(e, id))?;
@@ -459,6 +526,57 @@ impl Client {
             .header("Authorization", self.bearer()?.as_str());
         self.send_json(req, &json!({ "held": held }))
             .map_err(|e| not_found(e, id))
+    }
+
+    /// `GET schools/{school}/recipients`: who the school's files are sealed to now, and how
+    /// much is not yet.
+    pub fn recipients(&self, school: &str) -> Result<SchoolTeam, ClientError> {
+        let slug = utf8_percent_encode(school, NON_ALPHANUMERIC);
+        let team: SchoolTeam = self.get(&format!("schools/{slug}/recipients"))?;
+        if team.school != school {
+            return Err(self.bad_answer(format!(
+                "asked for the recipients of school {school}, got {}",
+                team.school
+            )));
+        }
+        Ok(team)
+    }
+
+    /// Replaces one stored item by `ciphertext`, sealed for the set `sealed_for` names, only
+    /// if the server still holds the file whose SHA-256 is `read` (docs/api.md, "Sealing
+    /// again").
+    pub fn replace(
+        &self,
+        id: &ReportId,
+        item: Item,
+        read: &str,
+        sealed_for: &str,
+        ciphertext: &[u8],
+    ) -> Result<Replace, ClientError> {
+        let (path, timeout) = match item {
+            Item::Report => (format!("reports/{id}/ciphertext"), REQUEST_TIMEOUT),
+            Item::Message(seq) => (
+                format!("reports/{id}/messages/{seq}/ciphertext"),
+                REQUEST_TIMEOUT,
+            ),
+            Item::Attachment(n) => (format!("reports/{id}/attachments/{n}"), ATTACHMENT_TIMEOUT),
+        };
+        let res = self
+            .agent
+            .put(self.server.api(&path))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("Authorization", self.bearer()?.as_str())
+            .header("If-Match", format!("\"{read}\""))
+            .header("Fluister-Sealed-For", sealed_for)
+            .content_type("application/octet-stream")
+            .send(ciphertext);
+        match self.answer_bytes(res, MAX_ANSWER) {
+            Ok(_) => Ok(Replace::Done),
+            Err(ClientError::Api { code, .. }) if code == "changed" => Ok(Replace::Changed),
+            Err(e) => Err(not_found(e, id)),
+        }
     }
 
     /// `PUT reports/{id}/status`.
@@ -709,7 +827,14 @@ mod tests {
         };
         let d: ReportDetail =
             serde_json::from_str(&detail(r#","attachments":[{"n":1,"size":65600}]"#)).unwrap();
-        assert_eq!(d.attachments, [AttachmentListing { n: 1, size: 65_600 }]);
+        assert_eq!(
+            d.attachments,
+            [AttachmentListing {
+                n: 1,
+                size: 65_600,
+                sealed_for: None
+            }]
+        );
         assert_eq!(d.messages[0].attachments[0].n, 3);
         // A server from before evidence images lists none.
         let d: ReportDetail = serde_json::from_str(&detail("")).unwrap();

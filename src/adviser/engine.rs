@@ -1,6 +1,6 @@
 //! The adviser workstation's engine: sign in, list, read, open evidence images, reply, note,
-//! set status, export. Plain structs in and out, no printing, so the command line and a browser
-//! UI share it.
+//! set status. Plain structs in and out, no printing, so the command line and a browser UI share
+//! it; the export (export.rs) and the reseal (reseal.rs) build on it.
 //!
 //! Everything is decrypted in memory on the adviser's computer and everything the adviser
 //! writes is encrypted here before it leaves (DESIGN.md, docs/api.md sections 4 and 5).
@@ -16,7 +16,9 @@ use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use super::cache::{self, Cache, CacheError};
-use super::client::{AttachmentListing, Client, ClientError, ListEntry, ReportDetail, ServerUrl};
+use super::client::{
+    AttachmentListing, Client, ClientError, DueListing, ListEntry, ReportDetail, ServerUrl, Team,
+};
 use super::identity::{AdviserKey, KeyError};
 use super::pins::{AdviserChange, AdviserSet};
 use crate::conversation::{self, MessageDocument, MessageProblem};
@@ -70,6 +72,29 @@ pub enum Error {
     )]
     AttachmentLocked { id: String, n: u32 },
     #[error(
+        "the server's fingerprint of the advisers of school {school} does not match their list \
+         ({detail}); nothing was sealed. Tell your school's IT"
+    )]
+    TeamMismatch { school: String, detail: String },
+    #[error(
+        "the advisers of school {school} changed on the server while the reseal ran; what was \
+         sealed so far is kept. Run the reseal again (it goes on where this one stopped)"
+    )]
+    TeamChangedDuringReseal { school: String },
+    #[error("{school:?} is not one of your schools here; yours are: {yours}")]
+    NotYourSchool { school: String, yours: String },
+    #[error(
+        "the {item} of report {id} does not open with your key, so it was not sealed again: it \
+         was sealed before your key joined the school. Ask a colleague who can open it, or the \
+         school board with the recovery key, to run the reseal"
+    )]
+    ResealLocked { id: String, item: String },
+    #[error(
+        "the {item} of report {id} is damaged (not a readable age file) and was left as it is; \
+         tell your school's IT, a backup may hold an intact copy"
+    )]
+    ResealDamaged { id: String, item: String },
+    #[error(
         "attachment {n} of report {id} is not the image its report says ({why}); nothing of it \
          was shown or written; tell your school's IT"
     )]
@@ -116,6 +141,65 @@ pub struct Inbox {
     /// Entries of the server's list that are not readable as a case: named here so that one
     /// broken entry never hides the others.
     pub unlisted: Vec<Unlisted>,
+    /// Each school's team now, and how much of it is still sealed for an earlier one.
+    pub teams: Vec<TeamView>,
+}
+
+/// Someone besides the pupil who can read a school's files: an adviser, or the school board's
+/// recovery key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reader {
+    pub recipient: String,
+    /// The name the school's config gives them.
+    pub name: Option<String>,
+    /// True for the school board's recovery key.
+    pub recovery: bool,
+    /// True for this adviser's own key.
+    pub you: bool,
+}
+
+impl Reader {
+    /// A short English label: the name, or the start and end of the key.
+    pub fn label(&self) -> String {
+        match (&self.name, self.recovery) {
+            (_, true) => "the school board's recovery key".to_owned(),
+            (Some(name), false) => name.clone(),
+            (None, false) => format!("an adviser without a name ({})", short_key(&self.recipient)),
+        }
+    }
+}
+
+/// `age1abcd…wxyz`: enough of a key to tell it from another on a screen.
+pub fn short_key(recipient: &str) -> String {
+    let chars: Vec<char> = recipient.chars().collect();
+    if chars.len() <= 14 {
+        return recipient.to_owned();
+    }
+    let head: String = chars[..8].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A school's team as the server lists it now: who reads its files, the fingerprint of that
+/// set, how much is still sealed for an earlier set, and how it differs from the set this
+/// computer pinned.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamView {
+    pub school: String,
+    pub readers: Vec<Reader>,
+    pub fingerprint: String,
+    /// Reports and items not sealed for this team (zero on a case page, where it is not asked).
+    pub due: DueListing,
+    /// Set when the server's list differs from the one pinned here: nothing is sealed for the
+    /// school until the adviser accepts it.
+    pub change: Option<AdviserChange>,
+}
+
+impl TeamView {
+    /// True when a reseal is due for this school.
+    pub fn reseal_due(&self) -> bool {
+        self.due.items > 0
+    }
 }
 
 impl Inbox {
@@ -172,6 +256,9 @@ pub struct CaseSummary {
     /// When the server deletes the case (`deletes_on`), or that it is `held`.
     #[serde(flatten)]
     pub schedule: Schedule,
+    /// True when part of the case is still sealed for an earlier team of its school (or it is
+    /// not known what for): `reseal` seals it for the current one.
+    pub reseal_due: bool,
 }
 
 /// A whole case, decrypted in memory.
@@ -196,6 +283,12 @@ pub struct Case {
     /// When the server deletes the case (`deletes_on`), or that it is `held`.
     #[serde(flatten)]
     pub schedule: Schedule,
+    /// Who besides the pupil reads the school's files now (`None` from a server that does not
+    /// say).
+    pub team: Option<TeamView>,
+    /// True when part of this case is still sealed for an earlier team (or it is not known for
+    /// which): the team above cannot all read it until a reseal.
+    pub reseal_due: bool,
 }
 
 impl Case {
@@ -297,6 +390,8 @@ pub struct Sent {
     pub to_pupil: bool,
     /// How many advisers' keys it was encrypted to.
     pub advisers: usize,
+    /// True when it was encrypted to the school board's recovery key too.
+    pub recovery: bool,
 }
 
 /// A signed-in adviser workstation for one server.
@@ -400,6 +495,7 @@ impl Workstation {
                 }
             }
             inbox.cases.push(CaseSummary {
+                reseal_due: l.reseal_due,
                 attachments: l.attachments,
                 category: report.as_ref().ok().map(|r| r.category),
                 danger_now: report.as_ref().ok().and_then(|r| r.danger_now),
@@ -425,7 +521,66 @@ impl Workstation {
                 .then_with(|| b.received_on.cmp(&a.received_on))
                 .then_with(|| a.id.as_str().cmp(b.id.as_str()))
         });
+        for school in &self.schools {
+            match self.team(school) {
+                Ok(team) => inbox.teams.push(team),
+                Err(e) if concerns_every_case(&e) => return Err(e),
+                // A server that predates teams, or one school's answer that cannot be read:
+                // the inbox stands without it.
+                Err(_) => {}
+            }
+        }
         Ok(inbox)
+    }
+
+    /// A school's team now, from `GET schools/{school}/recipients`, checked: the fingerprint
+    /// must be the one of the listed recipients, and it is compared with the set pinned here
+    /// (pinned now on the school's first use).
+    pub fn team(&self, school: &str) -> Result<TeamView, Error> {
+        let listed = self.call(|c| c.recipients(school))?;
+        let mut view = self.team_view(school, &listed.team)?;
+        view.due = listed.due;
+        Ok(view)
+    }
+
+    /// `team` as a view of this adviser's: the readers by name, checked against its
+    /// fingerprint and against the pinned set.
+    pub(super) fn team_view(&self, school: &str, team: &Team) -> Result<TeamView, Error> {
+        let fingerprint = crate::recipients::fingerprint(&team.recipients);
+        if fingerprint != team.fingerprint {
+            return Err(Error::TeamMismatch {
+                school: school.to_owned(),
+                detail: format!("{} given, {fingerprint} computed", team.fingerprint),
+            });
+        }
+        let own = self.key.recipient().to_string();
+        let recovery = team.recovery.as_deref().map(crate::recipients::canonical);
+        let readers = team
+            .recipients
+            .iter()
+            .map(|r| {
+                let recipient = crate::recipients::canonical(r);
+                let name = team
+                    .advisers
+                    .iter()
+                    .find(|a| crate::recipients::canonical(&a.recipient) == recipient)
+                    .and_then(|a| a.name.clone());
+                Reader {
+                    recovery: recovery.as_deref() == Some(recipient.as_str()),
+                    you: recipient == own,
+                    name,
+                    recipient,
+                }
+            })
+            .collect();
+        let change = self.pin_check(school, &AdviserSet::from_listed(&team.recipients))?;
+        Ok(TeamView {
+            school: school.to_owned(),
+            readers,
+            fingerprint,
+            due: DueListing::default(),
+            change,
+        })
     }
 
     /// One case, report and whole conversation, decrypted. Does not mark it read: call
@@ -462,7 +617,21 @@ impl Workstation {
             });
         }
         attachments.sort_by_key(|a| a.n);
+        let team = match &detail.team {
+            Some(t) => Some(self.team_view(&detail.school, t)?),
+            None => None,
+        };
+        let reseal_due = team.as_ref().is_some_and(|t| {
+            let current = |s: &Option<String>| s.as_deref() == Some(t.fingerprint.as_str());
+            !current(&detail.sealed_for)
+                || detail.attachments.iter().any(|a| !current(&a.sealed_for))
+                || detail.messages.iter().any(|m| {
+                    !current(&m.sealed_for) || m.attachments.iter().any(|a| !current(&a.sealed_for))
+                })
+        });
         Ok(Case {
+            team,
+            reseal_due,
             unopened: report.as_ref().err().copied(),
             report: report.ok(),
             id: detail.id,
@@ -564,20 +733,6 @@ impl Workstation {
         self.call(|c| c.put_hold(&id, held))
     }
 
-    /// The case as one self-contained HTML page for the school's incident file. The caller
-    /// decides where it goes: it is plaintext.
-    pub fn export_html(&self, id: &str) -> Result<String, Error> {
-        let case = self.case(id)?;
-        Ok(super::export::render(
-            &case,
-            &super::export::Context {
-                server: self.server().as_str(),
-                exported_on: &crate::date::today(),
-                exported_by: &self.recipient().to_string(),
-            },
-        ))
-    }
-
     fn send(&self, id: &str, text: &str, author: Author) -> Result<Sent, Error> {
         let id = parse_id(id)?;
         let text = conversation::validate_message(text).map_err(|p| match p {
@@ -595,18 +750,41 @@ impl Workstation {
             serde_json::to_vec(&MessageDocument::new(text)).expect("a message serializes"),
         );
         let ciphertext = crypto::encrypt(&readers.list(), &padded)?;
-        let seq = self.call(|c| c.post_message(&id, author, &ciphertext))?;
+        // Which set (besides the pupil) it is sealed for, so a reseal knows it is done.
+        let sealed_for =
+            crate::recipients::fingerprint(readers.advisers.iter().map(ToString::to_string));
+        let seq = self.call(|c| c.post_message(&id, author, &ciphertext, &sealed_for))?;
         self.cache.store_message(&id, seq, &ciphertext)?;
+        let recovery = detail
+            .team
+            .as_ref()
+            .and_then(|t| t.recovery.as_deref())
+            .map(crate::recipients::canonical)
+            .is_some_and(|r| readers.advisers.iter().any(|a| a.to_string() == r));
         Ok(Sent {
             seq,
             to_pupil: readers.reporter.is_some(),
-            advisers: readers.advisers.len(),
+            advisers: readers.advisers.len() - usize::from(recovery),
+            recovery,
         })
+    }
+
+    /// The unlocked key, for the reseal (reseal.rs).
+    pub(super) fn key(&self) -> &AdviserKey {
+        &self.key
+    }
+
+    /// The local cache, for the reseal (reseal.rs).
+    pub(super) fn cache(&self) -> &Cache {
+        &self.cache
     }
 
     /// One API call; when the token has expired (or the server restarted), signs in again
     /// once and repeats it. Safe for posts too: the server checks the token before anything.
-    fn call<T>(&self, f: impl Fn(&Client) -> Result<T, ClientError>) -> Result<T, Error> {
+    pub(super) fn call<T>(
+        &self,
+        f: impl Fn(&Client) -> Result<T, ClientError>,
+    ) -> Result<T, Error> {
         match f(&self.client) {
             Err(ClientError::Unauthorized { .. }) => {
                 self.client.sign_in(&self.key)?;
@@ -619,11 +797,24 @@ impl Workstation {
     /// Compares the advisers the server lists for the report's school with the set pinned on
     /// this computer; on the school's first use, pins them. `Some` when they differ.
     fn check_advisers(&self, detail: &ReportDetail) -> Result<Option<AdviserChange>, Error> {
-        let current = AdviserSet::from_listed(&detail.adviser_recipients);
-        match self.cache.pinned_advisers(&detail.school)? {
-            Some(pinned) => Ok(current.change_from(&pinned, &detail.school)),
+        self.pin_check(
+            &detail.school,
+            &AdviserSet::from_listed(&detail.adviser_recipients),
+        )
+    }
+
+    /// Compares `current` (what the server lists for `school` now: its advisers and recovery
+    /// key) with the set pinned here; on the school's first use, pins it. `Some` when they
+    /// differ.
+    pub(super) fn pin_check(
+        &self,
+        school: &str,
+        current: &AdviserSet,
+    ) -> Result<Option<AdviserChange>, Error> {
+        match self.cache.pinned_advisers(school)? {
+            Some(pinned) => Ok(current.change_from(&pinned, school)),
             None => {
-                self.cache.pin_advisers(&detail.school, &current)?;
+                self.cache.pin_advisers(school, current)?;
                 Ok(None)
             }
         }
@@ -855,7 +1046,9 @@ mod tests {
             status: Status::New,
             reporter_recipient: reporter.to_public().to_string(),
             adviser_recipients: advisers.iter().map(|a| a.to_public().to_string()).collect(),
+            team: None,
             ciphertext: Vec::new(),
+            sealed_for: None,
             attachments: Vec::new(),
             messages: Vec::new(),
             schedule: Default::default(),
@@ -973,8 +1166,16 @@ mod tests {
     #[test]
     fn listed_attachments_are_paired_with_their_descriptions_in_order() {
         let listed = [
-            AttachmentListing { n: 3, size: 70_000 },
-            AttachmentListing { n: 4, size: 90_000 },
+            AttachmentListing {
+                n: 3,
+                size: 70_000,
+                sealed_for: None,
+            },
+            AttachmentListing {
+                n: 4,
+                size: 90_000,
+                sealed_for: None,
+            },
         ];
         let infos = [info(MediaType::Jpeg, 100)];
         let out = described(&listed, Some(2), Some(&infos));
@@ -994,7 +1195,11 @@ mod tests {
 
     #[test]
     fn attachments_are_named_for_people() {
-        let listing = AttachmentListing { n: 1, size: 70_123 };
+        let listing = AttachmentListing {
+            n: 1,
+            size: 70_123,
+            sealed_for: None,
+        };
         let photo = CaseAttachment::new(&listing, None, Some(&info(MediaType::Jpeg, 41_200)));
         assert_eq!(attachment_label(&photo), "photo (JPEG 4×3, 42 KB)");
         assert_eq!(attachment_place(&photo), "with the report");

@@ -1,6 +1,8 @@
 //! A case as one self-contained HTML page for the school's incident file: no scripts, no
-//! external resources, every value escaped (maud does), readable in any browser offline.
+//! external resources, every value escaped (maud does), readable in any browser offline. It is
+//! given a finished case and renders it; it never fetches anything itself.
 
+use age::x25519;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::engine::{
@@ -14,6 +16,19 @@ pub struct Context<'a> {
     pub exported_on: &'a str,
     /// The exporting adviser's public recipient (`age1…`).
     pub exported_by: &'a str,
+}
+
+/// A case as one self-contained HTML page for the school's incident file, exported today by
+/// `exported_by` from `server`. The caller decides where it goes: it is plaintext.
+pub fn render_now(case: &Case, server: &str, exported_by: &x25519::Recipient) -> String {
+    render(
+        case,
+        &Context {
+            server,
+            exported_on: &crate::date::today(),
+            exported_by: &exported_by.to_string(),
+        },
+    )
 }
 
 /// The page's only styling. Inline, because the file must stand alone; the page's
@@ -227,6 +242,8 @@ mod tests {
             }],
             advisers_changed: None,
             schedule: Default::default(),
+            team: None,
+            reseal_due: false,
         }
     }
 

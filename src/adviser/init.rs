@@ -1,4 +1,6 @@
-//! `fluister adviser init`: the adviser makes their own key, on their own computer.
+//! `fluister adviser init`: the adviser makes their own key, on their own computer; with
+//! `--recovery`, the school board makes its recovery key and the page to print
+//! (recovery.rs); `restore-key` makes a key file again from that page.
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
@@ -35,18 +37,56 @@ pub enum AdviserError {
     Write { path: String, reason: io::Error },
     #[error("{0}")]
     Crypto(#[from] crypto::EncryptFailed),
+    #[error("nothing was written: {0}")]
+    Typed(#[from] super::recovery::TypedKeyError),
+    #[error("no key typed: type the groups from the recovery page, or pipe them in")]
+    NothingTyped,
+}
+
+/// Whose key a passphrase protects, for the prompts.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyKind {
+    Adviser,
+    Recovery,
 }
 
 /// `fluister adviser init`: makes a new identity, writes it passphrase-protected (mode 0600),
 /// and returns the public recipient.
 pub fn init(path: &Path) -> Result<x25519::Recipient, AdviserError> {
+    let identity = x25519::Identity::generate();
+    write_key(path, &identity, KeyKind::Adviser)?;
+    Ok(identity.to_public())
+}
+
+/// `fluister adviser init --recovery`: as `init`, and answers the page to print as well.
+pub fn init_recovery(
+    path: &Path,
+) -> Result<(x25519::Recipient, zeroize::Zeroizing<String>), AdviserError> {
+    let identity = x25519::Identity::generate();
+    write_key(path, &identity, KeyKind::Recovery)?;
+    let page = super::recovery::page(&identity, &crate::date::today());
+    Ok((identity.to_public(), page))
+}
+
+/// `fluister adviser restore-key`: the key typed back from a recovery page, written again
+/// passphrase-protected. Nothing is written unless its checksum matches.
+pub fn restore(path: &Path, typed: &str) -> Result<x25519::Recipient, AdviserError> {
+    if typed.trim().is_empty() {
+        return Err(AdviserError::NothingTyped);
+    }
+    let identity = super::recovery::parse_typed(typed)?;
+    write_key(path, &identity, KeyKind::Recovery)?;
+    Ok(identity.to_public())
+}
+
+/// Writes `identity` to `path` (never over an existing file), protected by a new passphrase.
+fn write_key(path: &Path, identity: &x25519::Identity, kind: KeyKind) -> Result<(), AdviserError> {
     let shown = path.display().to_string();
     if path.exists() {
         return Err(AdviserError::Exists(shown));
     }
-    let passphrase = new_passphrase()?;
-    let identity = x25519::Identity::generate();
-    let text = crypto::identity_file_text(&identity, &crate::date::today());
+    let passphrase = new_passphrase(kind)?;
+    let text = crypto::identity_file_text(identity, &crate::date::today());
     let sealed = crypto::encrypt_with_passphrase(passphrase, text.as_bytes())?;
     write_new_private(path, &sealed).map_err(|source| match source.kind() {
         io::ErrorKind::AlreadyExists => AdviserError::Exists(shown.clone()),
@@ -55,18 +95,22 @@ pub fn init(path: &Path) -> Result<x25519::Recipient, AdviserError> {
             reason: source,
         },
     })?;
-    Ok(identity.to_public())
+    Ok(())
 }
 
-fn new_passphrase() -> Result<SecretString, AdviserError> {
+fn new_passphrase(kind: KeyKind) -> Result<SecretString, AdviserError> {
+    let prompt = match kind {
+        KeyKind::Adviser => "New passphrase for your adviser key: ",
+        KeyKind::Recovery => "New passphrase for the recovery key: ",
+    };
     let passphrase = match std::env::var(PASSPHRASE_ENV) {
         Ok(p) => SecretString::from(p),
         Err(_) => {
             if !io::stdin().is_terminal() {
                 return Err(AdviserError::NoPassphrase);
             }
-            let first = rpassword::prompt_password("New passphrase for your adviser key: ")
-                .map_err(|_| AdviserError::NoPassphrase)?;
+            let first =
+                rpassword::prompt_password(prompt).map_err(|_| AdviserError::NoPassphrase)?;
             let second = rpassword::prompt_password("The same passphrase again: ")
                 .map_err(|_| AdviserError::NoPassphrase)?;
             if first != second {

@@ -9,6 +9,10 @@ pub mod export;
 pub mod identity;
 mod init;
 pub mod pins;
+pub mod recovery;
+pub mod reseal;
+mod reseal_cli;
+pub mod settings;
 pub mod ui;
 
 pub use engine::{
@@ -16,4 +20,4 @@ pub use engine::{
     Workstation,
 };
 pub use identity::{AdviserKey, KeyError, KeyFile};
-pub use init::{AdviserError, PASSPHRASE_ENV, PASSPHRASE_MIN_CHARS, init};
+pub use init::{AdviserError, PASSPHRASE_ENV, PASSPHRASE_MIN_CHARS, init, init_recovery, restore};

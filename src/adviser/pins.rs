@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 
 use age::x25519;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// A school's advisers as the server lists them, in one canonical form: each recipient as
 /// age writes it, sorted, without duplicates, so that spelling and order never count as a
@@ -48,19 +47,12 @@ impl AdviserSet {
         self.0.is_empty()
     }
 
-    /// A short name for exactly this set (SHA-256 of the sorted recipients, 16 hex digits), so
-    /// a confirmation can say which list the adviser was shown and a list that changed again
-    /// meanwhile is not accepted in its place.
+    /// A short name for exactly this set (`recipients::fingerprint`: SHA-256 of the sorted
+    /// recipients, 16 hex digits), so a confirmation can say which list the adviser was shown
+    /// and a list that changed again meanwhile is not accepted in its place. It is also what
+    /// the server stores with each file sealed for this set (`sealed_for`).
     pub fn fingerprint(&self) -> String {
-        let mut h = Sha256::new();
-        for r in &self.0 {
-            h.update(r.as_bytes());
-            h.update(b"\n");
-        }
-        h.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::recipients::fingerprint(self.iter())
     }
 
     /// How `self` (the server's list now) differs from `pinned`; `None` when it does not.

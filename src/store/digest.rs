@@ -287,6 +287,7 @@ mod tests {
                 reporter_recipient: "age1example".into(),
                 ciphertext: b"age-encryption.org/v1\nrest".to_vec(),
                 attachments: Vec::new(),
+                sealed_for: None,
             })
             .await
             .unwrap()
@@ -300,6 +301,7 @@ mod tests {
                 sent_on: on.into(),
                 ciphertext: b"age-encryption.org/v1\nmsg".to_vec(),
                 attachments: Vec::new(),
+                sealed_for: None,
             })
             .await
             .unwrap()

@@ -19,11 +19,13 @@ use serde_json::json;
 
 use crate::auth::{self, AuthError, Session};
 use crate::ratelimit::RetryAfter;
+use crate::reseal;
 use crate::retention::{self, Policy, Schedule};
 use crate::store::{Author, NewMessage, ReportId, ReportSummary, Status, StoreError, StoredReport};
 
 use super::AppState;
 use super::peer::Peer;
+use super::team;
 
 /// Largest message ciphertext an adviser's client may post (a padded 20,000-character message
 /// of four-byte characters is 128 KiB, plus the age header).
@@ -43,7 +45,22 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/messages", post(post_message))
         .route("/reports/{id}/status", put(put_status))
         .route("/reports/{id}/hold", put(put_hold))
-        .route("/reports/{id}/attachments/{n}", get(get_attachment))
+        .route(
+            "/reports/{id}/attachments/{n}",
+            get(get_attachment)
+                .put(team::replace_attachment)
+                .layer(DefaultBodyLimit::max(reseal::ATTACHMENT_CIPHERTEXT_MAX)),
+        )
+        .route(
+            "/reports/{id}/ciphertext",
+            put(team::replace_report).layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX)),
+        )
+        .route(
+            "/reports/{id}/messages/{seq}/ciphertext",
+            put(team::replace_message)
+                .layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX)),
+        )
+        .route("/schools/{school}/recipients", get(team::recipients))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
@@ -52,6 +69,12 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug)]
 pub enum ApiError {
     BadRequest(&'static str, String),
+    /// 412: a replacement for an item that changed since the client read it.
+    Changed,
+    /// 428: a replacement without `If-Match`.
+    PreconditionRequired,
+    /// 409: a replacement sealed for another recipient set than the school's current one.
+    StaleTeam,
     Unauthorized,
     UnknownRecipient,
     BadResponse,
@@ -71,6 +94,27 @@ impl IntoResponse for ApiError {
         };
         let (status, code, message) = match self {
             ApiError::BadRequest(code, message) => (StatusCode::BAD_REQUEST, code, message),
+            ApiError::Changed => (
+                StatusCode::PRECONDITION_FAILED,
+                "changed",
+                "the stored item is no longer the one you read (someone sealed it again \
+                 meanwhile); read it again and decide anew"
+                    .into(),
+            ),
+            ApiError::PreconditionRequired => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                "send If-Match: \"<SHA-256 of the ciphertext you read, 64 hex digits>\", so \
+                 nothing written meanwhile is replaced"
+                    .into(),
+            ),
+            ApiError::StaleTeam => (
+                StatusCode::CONFLICT,
+                "stale_team",
+                "the school's recipients are not the set this file says it is sealed for; get \
+                 GET schools/{school}/recipients again and seal to those"
+                    .into(),
+            ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -146,7 +190,7 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn json_body(value: &impl Serialize) -> Response {
+pub(super) fn json_body(value: &impl Serialize) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_vec(value).expect("API values serialize"),
@@ -167,8 +211,9 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
         .map_err(|e| ApiError::BadRequest("bad_json", format!("the JSON body is not valid: {e}")))
 }
 
-/// A signed-in adviser, from `Authorization: Bearer <token>`.
-pub struct Adviser(Session);
+/// A signed-in adviser, from `Authorization: Bearer <token>`, bound to the schools that still
+/// list their key (`auth::Auth::verify`).
+pub struct Adviser(pub(super) Session);
 
 /// Length of a bearer token: `auth` hands out 32 random bytes as lower-case hex.
 const TOKEN_HEX_LEN: usize = 64;
@@ -198,7 +243,7 @@ impl FromRequestParts<AppState> for Adviser {
             .ok_or(ApiError::Unauthorized)?;
         state
             .auth
-            .verify(token)
+            .verify(&state.config(), token)
             .map(Adviser)
             .ok_or(ApiError::Unauthorized)
     }
@@ -207,7 +252,11 @@ impl FromRequestParts<AppState> for Adviser {
 impl Adviser {
     /// The report, if it exists and belongs to one of this adviser's schools. "Not yours" and
     /// "not there" are the same answer.
-    async fn report(&self, state: &AppState, id: &str) -> Result<StoredReport, ApiError> {
+    pub(super) async fn report(
+        &self,
+        state: &AppState,
+        id: &str,
+    ) -> Result<StoredReport, ApiError> {
         let id = ReportId::parse(id).ok_or(ApiError::NotFound)?;
         match state.store.report(id).await? {
             Some(r) if self.0.schools.contains(&r.school) => Ok(r),
@@ -236,7 +285,7 @@ async fn challenge(
     state.limiters.signin(source).map_err(ApiError::TooMany)?;
     let recipient =
         auth::parse_recipient(&req.recipient).map_err(|_| ApiError::UnknownRecipient)?;
-    if !auth::Auth::is_adviser(&state.config, &recipient) {
+    if !auth::Auth::is_adviser(&state.config(), &recipient) {
         return Err(ApiError::UnknownRecipient);
     }
     state
@@ -245,7 +294,7 @@ async fn challenge(
         .map_err(ApiError::TooMany)?;
     let ciphertext = state
         .auth
-        .challenge(&state.config, &recipient)
+        .challenge(&state.config(), &recipient)
         .map_err(|e| match e {
             AuthError::UnknownRecipient => ApiError::UnknownRecipient,
             _ => ApiError::Internal,
@@ -274,7 +323,7 @@ async fn session(
     let answered = parse::<SessionRequest>(body).and_then(|req| {
         state
             .auth
-            .session(&state.config, &req.recipient, &req.response)
+            .session(&state.config(), &req.recipient, &req.response)
             .map_err(|e| match e {
                 AuthError::UnknownRecipient => ApiError::UnknownRecipient,
                 _ => ApiError::BadResponse,
@@ -361,10 +410,19 @@ async fn list_reports(
             )
         })?),
     };
+    // Each school with the fingerprint of its current recipient set, for `reseal_due`.
+    let config = state.config();
+    let schools = adviser
+        .0
+        .schools
+        .iter()
+        .filter_map(|slug| config.school(slug))
+        .map(|s| (s.slug.clone(), s.fingerprint()))
+        .collect();
     // One more than asked, to know whether another page follows without a trailing empty one.
     let mut reports = state
         .store
-        .list_reports_page(adviser.0.schools.clone(), status, since, after, limit + 1)
+        .list_reports_page(schools, status, since, after, limit + 1)
         .await?;
     let next = if reports.len() > limit as usize {
         reports.truncate(limit as usize);
@@ -388,6 +446,7 @@ async fn list_reports(
                 "attachments": s.attachments,
                 "overdue": overdue_since.is_some(),
                 "overdue_since": overdue_since,
+                "reseal_due": s.reseal_due,
                 "reporter_recipient": s.report.reporter_recipient,
                 "ciphertext": B64.encode(&s.report.ciphertext),
             })
@@ -406,10 +465,11 @@ async fn overdue_since(
     let ids = reports.iter().map(|s| s.report.id.clone()).collect();
     let waiting = state.store.waiting_since(ids).await?;
     let today = crate::date::today();
+    let config = state.config();
     Ok(reports
         .iter()
         .filter_map(|s| {
-            let days = state.config.school(&s.report.school)?.reply_within_days;
+            let days = config.school(&s.report.school)?.reply_within_days;
             let on = crate::notify::overdue_on(waiting.get(&s.report.id)?, days)?;
             (on <= today).then(|| (s.report.id.clone(), on))
         })
@@ -429,13 +489,20 @@ async fn get_report(
         attachments
             .iter()
             .filter(|a| a.message == message)
-            .map(|a| json!({ "n": a.n, "size": a.size }))
+            .map(|a| json!({ "n": a.n, "size": a.size, "sealed_for": a.sealed_for }))
             .collect::<Vec<_>>()
     };
-    let advisers: Vec<String> = state
-        .config
-        .school(&report.school)
-        .map(|s| s.advisers.iter().map(ToString::to_string).collect())
+    let config = state.config();
+    let school = config.school(&report.school);
+    // Everyone besides the pupil that a reply or note must reach: the advisers and, when the
+    // school has one, its recovery key.
+    let recipients: Vec<String> = school
+        .map(|s| {
+            s.sealing_recipients()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let messages: Vec<_> = messages
         .into_iter()
@@ -445,6 +512,7 @@ async fn get_report(
                 "author": m.author.as_str(),
                 "sent_on": m.sent_on,
                 "ciphertext": B64.encode(&m.ciphertext),
+                "sealed_for": m.sealed_for,
                 "attachments": listed(Some(m.seq)),
             })
         })
@@ -455,8 +523,10 @@ async fn get_report(
         "received_on": report.received_on,
         "status": report.status.as_str(),
         "reporter_recipient": report.reporter_recipient,
-        "adviser_recipients": advisers,
+        "adviser_recipients": recipients,
+        "team": school.map(team::team_json),
         "ciphertext": B64.encode(&report.ciphertext),
+        "sealed_for": report.sealed_for,
         "attachments": listed(None),
         "messages": messages,
     });
@@ -473,7 +543,7 @@ async fn with_schedules(
         .iter()
         .filter_map(|i| i["id"].as_str().and_then(ReportId::parse))
         .collect();
-    let policy = Policy::from_config(&state.config);
+    let policy = Policy::from_config(&state.config());
     let schedules = retention::schedules(&state.store, &policy, ids).await?;
     for item in &mut items {
         let schedule = item["id"]
@@ -509,8 +579,19 @@ async fn get_attachment(
         .attachment(report.id, n)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // What `If-Match` of a replacement names (docs/api.md): hashed off the async workers, as an
+    // image may be tens of megabytes.
+    let (ciphertext, etag) = tokio::task::spawn_blocking(move || {
+        let etag = format!("\"{}\"", team::sha256_hex(&ciphertext));
+        (ciphertext, etag)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
     Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream")],
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::ETAG, etag),
+        ],
         ciphertext,
     )
         .into_response())
@@ -521,6 +602,10 @@ struct MessageRequest {
     #[serde(default = "default_author")]
     author: String,
     ciphertext: String,
+    /// The fingerprint of the recipient set (besides the pupil) the client sealed it to; absent
+    /// when the client does not say, and then a reseal treats it as due.
+    #[serde(default)]
+    sealed_for: Option<String>,
 }
 
 fn default_author() -> String {
@@ -549,6 +634,11 @@ async fn post_message(
     let ciphertext = B64
         .decode(req.ciphertext.trim())
         .map_err(|_| ApiError::BadRequest("bad_ciphertext", "ciphertext must be base64".into()))?;
+    if let Some(fp) = &req.sealed_for
+        && !crate::recipients::is_fingerprint(fp)
+    {
+        return Err(team::bad_sealed_for());
+    }
     if ciphertext.len() > MESSAGE_CIPHERTEXT_MAX {
         return Err(ApiError::BadRequest(
             "too_large",
@@ -571,6 +661,7 @@ async fn post_message(
             sent_on: crate::date::today(),
             ciphertext,
             attachments: Vec::new(),
+            sealed_for: req.sealed_for,
         })
         .await?
         .ok_or(ApiError::NotFound)?;

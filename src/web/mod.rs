@@ -5,12 +5,13 @@ mod error;
 pub mod form;
 mod peer;
 mod pupil;
+mod team;
 mod upload;
 mod views;
 
-use std::sync::Arc;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
@@ -38,7 +39,9 @@ pub const FORM_BODY_MAX: usize = 512 * 1024;
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
-    pub config: Config,
+    /// The configuration: read once at start, its schools again on SIGHUP (`reload_schools`).
+    /// Read through `AppState::config`.
+    config: RwLock<Arc<Config>>,
     pub keys: Keys,
     pub store: Store,
     pub auth: Auth,
@@ -81,7 +84,7 @@ impl AppState {
         let limiters = Limiters::new(&config.limits, config.tor, &config.shared_networks);
         let images = ImageWork::new(config.evidence_file_mib as usize * 1024 * 1024);
         AppState(Arc::new(Inner {
-            config,
+            config: RwLock::new(Arc::new(config)),
             keys,
             store,
             auth: Auth::new(ttl),
@@ -89,6 +92,54 @@ impl AppState {
             images,
             tally: Tally::default(),
         }))
+    }
+}
+
+impl AppState {
+    /// The configuration now. A request reads it once and keeps that snapshot, so one request
+    /// never sees two versions of a school.
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Takes the schools (slugs, names, advisers, recovery keys) of a freshly loaded config;
+    /// every other setting keeps its value from the start. Sessions follow at once: each
+    /// request re-checks its adviser against the schools (`auth::Auth::verify`). Answers the
+    /// names of the settings that changed but wait for a restart.
+    pub fn reload_schools(&self, fresh: Config) -> Vec<&'static str> {
+        let mut config = self.config.write().unwrap_or_else(|p| p.into_inner());
+        let old = config.as_ref();
+        let mut waiting = Vec::new();
+        if old.listen != fresh.listen {
+            waiting.push("listen");
+        }
+        if old.data_dir != fresh.data_dir {
+            waiting.push("data_dir");
+        }
+        if old.session_hours != fresh.session_hours {
+            waiting.push("session_hours");
+        }
+        if old.limits != fresh.limits {
+            waiting.push("limits");
+        }
+        if old.tor != fresh.tor || old.shared_networks != fresh.shared_networks {
+            waiting.push("tor / shared_networks");
+        }
+        if old.evidence_file_mib != fresh.evidence_file_mib {
+            waiting.push("evidence_file_mib");
+        }
+        if old.trusted_proxies != fresh.trusted_proxies {
+            waiting.push("trusted_proxies");
+        }
+        let next = Config {
+            schools: fresh.schools,
+            ..old.clone()
+        };
+        *config = Arc::new(next);
+        waiting
     }
 }
 

@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for Peer {
             .map(|ConnectInfo(addr)| addr.ip())
             // In-process tests without connect info all count as one source.
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        let ip = client_ip(socket, &parts.headers, &state.config.trusted_proxies);
+        let ip = client_ip(socket, &parts.headers, &state.config().trusted_proxies);
         Ok(Peer(state.limiters.source(ip)))
     }
 }

@@ -35,7 +35,8 @@ const FORM_CACHE: &str = "private, no-cache";
 /// `GET /`: the form of the only school, or the list of schools.
 pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let lang = lang_of(&q);
-    match state.config.schools.as_slice() {
+    let config = state.config();
+    match config.schools.as_slice() {
         [only] => empty_form(&state, lang, only),
         schools => views::school_list(lang, schools).into_response(),
     }
@@ -48,7 +49,7 @@ fn empty_form(state: &AppState, lang: Lang, school: &crate::config::School) -> R
         school,
         &ReportForm::default(),
         &[],
-        state.config.evidence_file_mib,
+        state.config().evidence_file_mib,
         &SubmissionToken::generate().to_hex(),
     );
     ([(header::CACHE_CONTROL, FORM_CACHE)], page).into_response()
@@ -61,7 +62,8 @@ pub async fn report_form(
     RawQuery(q): RawQuery,
 ) -> Result<Response, AppError> {
     let lang = lang_of(&q);
-    let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let config = state.config();
+    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     Ok(empty_form(&state, lang, school))
 }
 
@@ -75,7 +77,8 @@ pub async fn submit_report(
     req: Request,
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q);
-    let school = state.config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let config = state.config();
+    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     let mut gate = ReportGate {
         state: &state,
         source,
@@ -109,7 +112,7 @@ pub async fn submit_report(
             school: school.clone(),
             form,
             notices,
-            file_mib: state.config.evidence_file_mib,
+            file_mib: state.config().evidence_file_mib,
             token: token_hex.clone(),
         }))
     };
@@ -127,7 +130,7 @@ pub async fn submit_report(
             school: school.clone(),
             form,
             notices: vec![Notice::AlreadySent],
-            file_mib: state.config.evidence_file_mib,
+            file_mib: state.config().evidence_file_mib,
             token: SubmissionToken::generate().to_hex(),
         }))),
     };
@@ -371,7 +374,7 @@ fn check_refused(
     wait: Option<RetryAfter>,
     draft: Option<&str>,
 ) -> Response {
-    let shared = Policy::from_config(&state.config).shared();
+    let shared = Policy::from_config(&state.config()).shared();
     let (status, retry) = refusal_status(problem, wait);
     with_retry(
         status,
@@ -452,7 +455,7 @@ pub async fn check(
                 typed,
                 "",
                 None,
-                state.config.evidence_file_mib,
+                state.config().evidence_file_mib,
                 &kept(&state, &conv).await,
             )
             .into_response()),
@@ -535,7 +538,7 @@ pub async fn follow_up(
                 typed,
                 shown_draft,
                 Some(outcome),
-                state.config.evidence_file_mib,
+                state.config().evidence_file_mib,
                 &kept(&state, &conv).await,
             ),
         )),
@@ -582,7 +585,7 @@ impl FileGate for FollowUpGate<'_> {
 /// What the conversation page says about deletion. If the schedule cannot be read, the page
 /// still shows the school's rule.
 async fn kept(state: &AppState, conv: &Conversation) -> Kept {
-    let policy = Policy::from_config(&state.config);
+    let policy = Policy::from_config(&state.config());
     let retention = policy.of(&conv.school);
     let schedule = match retention::schedules(&state.store, &policy, vec![conv.id.clone()]).await {
         Ok(mut all) => all.remove(&conv.id),
@@ -679,7 +682,8 @@ async fn follow_up_outcome(
     if let Err(wait) = state.limiters.message(thread.id().as_str()) {
         return too_many(wait);
     }
-    match conversation::add_pupil_message(&state.store, &state.config, thread, text, images).await {
+    match conversation::add_pupil_message(&state.store, &state.config(), thread, text, images).await
+    {
         Ok(true) => {
             tracing::debug!("follow-up accepted");
             Ok((StatusCode::OK, None, FollowUp::Sent))

@@ -247,7 +247,7 @@ describe('adviser workstation in the browser', () => {
 
   it('locking drops the key: the passphrase is asked again', async () => {
     await page.goto(new URL('/', ui.link).href);
-    await Promise.all([page.waitForNavigation(), page.locator('form.lock button').click()]);
+    await Promise.all([page.waitForNavigation(), page.locator('form.lock[action="/lock"] button').click()]);
     assert.equal(await page.locator('input[type=password][name=passphrase]').count(), 1);
     assert.ok(!(await page.content()).includes('SENTINEL'));
   });

@@ -468,6 +468,15 @@ pub fn read_response(stream: &mut std::net::TcpStream) -> std::io::Result<(u16, 
 }
 
 impl Server {
+    /// Sends SIGHUP, as `systemctl reload` does: the server reads its config file again.
+    pub fn hangup(&self) {
+        let status = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// Kills the server with SIGKILL, as a power cut or an OOM kill would.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
