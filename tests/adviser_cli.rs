@@ -349,8 +349,8 @@ fn an_adviser_handles_a_case_from_the_command_line() {
         FOLLOW_UP,
         REPLY,
         NOTE,
-        "Private note",
-        "closed",
+        "Privénotitie",
+        "gesloten",
     ] {
         assert!(html.contains(text), "{text} missing from the export");
     }

@@ -695,11 +695,15 @@ fn evidence_images_are_shown_blurred_from_memory_and_only_to_the_session() {
     let csrf = csrf_of(&case);
     let export = browser.post(&format!("/case/{id}/export"), &[("csrf", &csrf)]);
     assert_eq!(export.status, 200);
-    assert!(export.body.contains("Evidence images"), "{}", export.body);
+    assert!(
+        export.body.contains("Afbeeldingen als bewijs"),
+        "{}",
+        export.body
+    );
     assert!(
         export
             .body
-            .contains(&format!("fluister adviser attachments {id} --out FOLDER"))
+            .contains(&format!("fluister adviser attachments {id} --out MAP"))
     );
     assert!(!export.body.contains("<img"));
 
@@ -841,7 +845,7 @@ fn a_changed_adviser_list_is_shown_and_nothing_is_sealed_until_it_is_accepted() 
     );
     assert!(
         page.body
-            .contains(&format!(r#"action="{case_path}/reply""#))
+            .contains(&format!(r#"action="{case_path}/reply#reply-text-problem""#))
     );
     server.stop();
 
@@ -857,12 +861,8 @@ fn a_changed_adviser_list_is_shown_and_nothing_is_sealed_until_it_is_accepted() 
     ] {
         assert!(page.body.contains(text), "{text} missing: {}", page.body);
     }
-    assert!(
-        !page
-            .body
-            .contains(&format!(r#"action="{case_path}/reply""#))
-    );
-    assert!(!page.body.contains(&format!(r#"action="{case_path}/note""#)));
+    assert!(!page.body.contains(&format!(r#"action="{case_path}/reply"#)));
+    assert!(!page.body.contains(&format!(r#"action="{case_path}/note"#)));
     let csrf = csrf_of(&page);
 
     // A reply posted anyway (from a tab opened before) is refused, its text kept, nothing sealed.

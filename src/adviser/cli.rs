@@ -408,6 +408,7 @@ fn inbox_troubles(inbox: &Inbox) -> Vec<String> {
 fn table(cases: &[CaseSummary]) -> String {
     let header = [
         "ID",
+        "NAME",
         "RECEIVED",
         "SCHOOL",
         "CATEGORY",
@@ -419,11 +420,12 @@ fn table(cases: &[CaseSummary]) -> String {
         "UNREAD",
         "DELETED ON",
     ];
-    let rows: Vec<[String; 11]> = cases
+    let rows: Vec<[String; 12]> = cases
         .iter()
         .map(|c| {
             [
                 c.id.to_string(),
+                super::names::spoken(&c.id),
                 terminal_safe(&c.received_on),
                 terminal_safe(&c.school),
                 match (c.category, c.unopened) {
@@ -533,8 +535,9 @@ fn reseal_due_line(school: &str, due: Option<(u64, u64)>) -> String {
 /// A case as text for the terminal.
 fn case_text(case: &Case) -> String {
     let mut out = format!(
-        "Report {}  ·  school {}  ·  status {}\nReceived:     {}\nKept:         {}\n",
+        "Report {} ({})  ·  school {}  ·  status {}\nReceived:     {}\nKept:         {}\n",
         case.id,
+        super::names::spoken(&case.id),
         terminal_safe(&case.school),
         case.status.as_str(),
         terminal_safe(&case.received_on),

@@ -5,9 +5,11 @@
 use age::x25519;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::engine::{
-    Case, CaseMessage, Unopened, attachment_label, attachment_place, category_label, danger_label,
+use super::dutch::{
+    attachment_label, attachment_place, category_label, danger_label, status_label,
 };
+use super::engine::{Case, CaseMessage, Unopened};
+use super::names;
 use crate::store::Author;
 
 /// Who exported, from where and when: part of the record.
@@ -46,10 +48,10 @@ table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:
 
 /// Renders `case` as a complete HTML document.
 pub fn render(case: &Case, ctx: &Context<'_>) -> String {
-    let title = format!("Fluister case {}", case.id);
+    let title = format!("Fluister-melding {} ({})", names::spoken(&case.id), case.id);
     let page = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang="nl" {
             head {
                 meta charset="utf-8";
                 meta http-equiv="Content-Security-Policy"
@@ -62,15 +64,16 @@ pub fn render(case: &Case, ctx: &Context<'_>) -> String {
             body {
                 h1 { (title) }
                 p.confidential {
-                    "Confidential. This file holds a pupil's report in plain text. Keep it in the \
-                     school's incident file only, and delete other copies."
+                    "Vertrouwelijk. Dit bestand bevat de melding van een leerling als leesbare \
+                     tekst. Bewaar het alleen in het incidentendossier van de school en wis \
+                     andere kopieën."
                 }
                 (facts(case, ctx))
-                h2 { "Report" }
+                h2 { "Melding" }
                 (report(case))
-                h2 { "Conversation" }
+                h2 { "Gesprek" }
                 @if case.messages.is_empty() {
-                    p { "No messages after the report." }
+                    p { "Geen berichten na de melding." }
                 }
                 @for m in &case.messages {
                     (message(m))
@@ -85,21 +88,21 @@ pub fn render(case: &Case, ctx: &Context<'_>) -> String {
 fn facts(case: &Case, ctx: &Context<'_>) -> Markup {
     html! {
         table {
-            tr { th { "Report id" } td { (case.id) } }
+            tr { th { "Melding" } td { (names::spoken(&case.id)) " (" (case.id) ")" } }
             tr { th { "School" } td { (case.school) } }
-            tr { th { "Received on" } td { (case.received_on) } }
-            tr { th { "Status" } td { (case.status.as_str()) } }
+            tr { th { "Ontvangen op" } td { (case.received_on) } }
+            tr { th { "Status" } td { (status_label(case.status)) } }
             @if let Some(r) = &case.report {
                 tr {
-                    th { "Category" }
+                    th { "Onderwerp" }
                     td { (category_label(r.category)) " (" (r.category.slug()) ")" }
                 }
-                tr { th { "Someone in danger now" } td { (danger_label(r.danger_now)) } }
-                tr { th { "Language" } td { (r.lang.code()) } }
+                tr { th { "Nu iemand in gevaar" } td { (danger_label(r.danger_now)) } }
+                tr { th { "Taal van de leerling" } td { (r.lang.code()) } }
             }
-            tr { th { "Messages" } td { (case.messages.len()) } }
-            tr { th { "Exported on" } td { (ctx.exported_on) } }
-            tr { th { "Exported by" } td { "adviser key " code { (ctx.exported_by) } } }
+            tr { th { "Berichten" } td { (case.messages.len()) } }
+            tr { th { "Geëxporteerd op" } td { (ctx.exported_on) } }
+            tr { th { "Geëxporteerd door" } td { "adviseurssleutel " code { (ctx.exported_by) } } }
             tr { th { "Server" } td { (ctx.server) } }
         }
     }
@@ -110,26 +113,28 @@ fn report(case: &Case) -> Markup {
         if case.unopened == Some(Unopened::Damaged) {
             return html! {
                 p.missing {
-                    "This report could not be opened: its stored ciphertext is damaged. The \
-                     school's IT may find an intact copy in a backup."
+                    "Deze melding kon niet worden geopend: de opgeslagen, versleutelde tekst is \
+                     beschadigd. De ICT van de school vindt misschien een gave kopie in een \
+                     back-up."
                 }
             };
         }
         return html! {
             p.missing {
-                "This report was not encrypted to the exporting adviser's key (the key was \
-                 probably added to the school after the report arrived). Ask a colleague who \
-                 can open it to export it."
+                "Deze melding is niet versleuteld voor de sleutel van wie exporteert (de \
+                 sleutel is waarschijnlijk na de melding aan de school toegevoegd, en er is nog \
+                 niet opnieuw versleuteld). Vraag een collega die hem wel kan openen om hem te \
+                 exporteren."
             }
         };
     };
     html! {
-        h3 { "What happened" }
+        h3 { "Wat er is gebeurd" }
         p.text { (r.description) }
         table {
-            tr { th { "Where" } td.text { (or_blank(&r.where_)) } }
-            tr { th { "When" } td.text { (or_blank(&r.when)) } }
-            tr { th { "Who is involved" } td.text { (or_blank(&r.involved)) } }
+            tr { th { "Waar" } td.text { (or_blank(&r.where_)) } }
+            tr { th { "Wanneer" } td.text { (or_blank(&r.when)) } }
+            tr { th { "Wie zijn erbij betrokken" } td.text { (or_blank(&r.involved)) } }
         }
     }
 }
@@ -138,27 +143,27 @@ fn report(case: &Case) -> Markup {
 /// an image may be one nobody should keep.
 fn attachments(case: &Case) -> Markup {
     html! {
-        h2 { "Evidence images" }
+        h2 { "Afbeeldingen als bewijs" }
         @if case.attachments.is_empty() {
-            p { "None." }
+            p { "Geen." }
         } @else {
             p {
-                "The pupil sent " (case.attachments.len())
-                @if case.attachments.len() == 1 { " image" } @else { " images" }
-                ". They are not in this file. An adviser of the school can save them, \
-                 decrypted, with " code { "fluister adviser attachments " (case.id) " --out FOLDER" }
-                " or view them in " code { "fluister adviser ui" } "."
+                "De leerling stuurde " (case.attachments.len())
+                @if case.attachments.len() == 1 { " afbeelding" } @else { " afbeeldingen" }
+                ". Ze staan niet in dit bestand. Een adviseur van de school kan ze bekijken in \
+                 de Fluister-werkplek, of ontsleuteld opslaan met "
+                code { "fluister adviser attachments " (case.id) " --out MAP" } "."
             }
             table {
-                tr { th { "No." } th { "What" } th { "Came" } }
+                tr { th { "Nr." } th { "Wat" } th { "Kwam" } }
                 @for a in &case.attachments {
                     tr { td { (a.n) } td { (attachment_label(a)) } td { (attachment_place(a)) } }
                 }
             }
             p.confidential {
-                "If an image turns out to be a nude image of a minor: do not forward it, do not \
-                 copy it into the incident file, follow the school's protocol (contact Helpwanted \
-                 or the police) and delete every copy."
+                "Blijkt een afbeelding een naaktbeeld van een minderjarige: stuur hem niet door, \
+                 zet hem niet in het incidentendossier, volg het protocol van de school (neem \
+                 contact op met Helpwanted of de politie) en wis elke kopie."
             }
         }
     }
@@ -166,27 +171,27 @@ fn attachments(case: &Case) -> Markup {
 
 fn message(m: &CaseMessage) -> Markup {
     let (class, who) = match m.author {
-        Author::Pupil => ("pupil", "Pupil"),
-        Author::Adviser => ("adviser", "Adviser (reply, the pupil sees it)"),
+        Author::Pupil => ("pupil", "Leerling"),
+        Author::Adviser => ("adviser", "Adviseur (antwoord, de leerling ziet het)"),
         Author::Note => (
             "note",
-            "Private note (advisers only, the pupil never sees it)",
+            "Privénotitie (alleen adviseurs, de leerling ziet het nooit)",
         ),
     };
     html! {
         div class={ "message " (class) } {
-            p { strong { (who) } " · " (m.sent_on) " · message " (m.seq) }
+            p { strong { (who) } " · " (m.sent_on) " · bericht " (m.seq) }
             @match (&m.text, m.unopened) {
                 (Some(text), _) => p.text { (text) },
-                (None, Some(Unopened::Damaged)) => p.missing { "This message is damaged and could not be opened." },
-                (None, _) => p.missing { "This message does not open with the exporting adviser's key." },
+                (None, Some(Unopened::Damaged)) => p.missing { "Dit bericht is beschadigd en kon niet worden geopend." },
+                (None, _) => p.missing { "Dit bericht opent niet met de sleutel van wie exporteert." },
             }
         }
     }
 }
 
 fn or_blank(s: &str) -> &str {
-    if s.is_empty() { "(not given)" } else { s }
+    if s.is_empty() { "(niet ingevuld)" } else { s }
 }
 
 #[cfg(test)]
@@ -258,6 +263,14 @@ mod tests {
             },
         );
         assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(
+            html.contains("<html lang=\"nl\">"),
+            "the export speaks Dutch"
+        );
+        assert!(
+            html.contains(&names::spoken(&case().id)),
+            "named as advisers say it"
+        );
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"));
         assert!(html.contains("&lt;img src=https://evil.example/x.png&gt;"));
         assert!(html.contains("mentor informed &lt;/style&gt;"));
@@ -266,15 +279,15 @@ mod tests {
         assert!(!html.contains("<link"), "no element loads anything");
         assert_eq!(html.matches("<style>").count(), 1);
         assert!(html.contains("default-src 'none'"));
-        assert!(html.contains("Threat (threat)"));
-        assert!(html.contains("Not sure"));
-        assert!(html.contains("Private note"));
-        assert!(html.contains("does not open"));
-        assert!(html.contains("(not given)"));
+        assert!(html.contains("Bedreiging (threat)"));
+        assert!(html.contains("Weet niet"));
+        assert!(html.contains("Privénotitie"));
+        assert!(html.contains("opent niet"));
+        assert!(html.contains("(niet ingevuld)"));
         assert!(html.contains("2026-11-24"));
-        assert!(html.contains("image (PNG 90×160, 12 KB)"));
-        assert!(html.contains("with message 2"));
-        assert!(html.contains("fluister adviser attachments 0123456789abcdef --out FOLDER"));
+        assert!(html.contains("afbeelding (PNG 90×160, 12 KB)"));
+        assert!(html.contains("bij bericht 2"));
+        assert!(html.contains("fluister adviser attachments 0123456789abcdef --out MAP"));
         assert!(html.contains("Helpwanted"));
     }
 }

@@ -4,10 +4,12 @@
 pub mod cache;
 pub mod cli;
 pub mod client;
+pub mod dutch;
 pub mod engine;
 pub mod export;
 pub mod identity;
 mod init;
+pub mod names;
 pub mod pins;
 pub mod recovery;
 pub mod reseal;

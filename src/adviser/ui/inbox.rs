@@ -9,12 +9,13 @@ use super::{UiError, UiState, blocking};
 use crate::adviser::engine::{CaseSummary, InboxFilter};
 use crate::store::Status;
 
-/// The inbox order: overdue cases first (a pupil has waited too long), then unread pupil
-/// messages, then the newest activity.
+/// The inbox order: someone in danger now first, then overdue cases (a pupil has waited too
+/// long), then unread pupil messages, then the newest activity.
 pub(super) fn inbox_order(cases: &mut [CaseSummary]) {
     cases.sort_by(|a, b| {
-        b.overdue
-            .cmp(&a.overdue)
+        views::in_danger(b)
+            .cmp(&views::in_danger(a))
+            .then_with(|| b.overdue.cmp(&a.overdue))
             .then_with(|| (b.unread > 0).cmp(&(a.unread > 0)))
             .then_with(|| b.last_activity.cmp(&a.last_activity))
             .then_with(|| b.received_on.cmp(&a.received_on))
@@ -40,7 +41,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overdue_then_unread_cases_come_first_then_the_newest_activity() {
+    fn danger_then_overdue_then_unread_cases_come_first_then_the_newest_activity() {
         let row = |id: &str, activity: &str, unread| CaseSummary {
             overdue: false,
             overdue_since: None,
@@ -70,17 +71,28 @@ mod tests {
                 overdue_since: Some("2026-01-06".into()),
                 ..row("000000000000000e", "2026-01-01", 0)
             },
+            CaseSummary {
+                danger_now: Some(crate::report::DangerNow::Unsure),
+                ..row("000000000000000f", "2025-12-01", 0)
+            },
+            CaseSummary {
+                danger_now: Some(crate::report::DangerNow::Yes),
+                status: Status::Closed,
+                ..row("0000000000000010", "2025-11-01", 0)
+            },
         ];
         inbox_order(&mut cases);
         let ids: Vec<String> = cases.iter().map(|c| c.id.to_string()).collect();
         assert_eq!(
             ids,
             [
+                "000000000000000f",
                 "000000000000000e",
                 "000000000000000d",
                 "000000000000000b",
                 "000000000000000c",
-                "000000000000000a"
+                "000000000000000a",
+                "0000000000000010"
             ]
         );
     }

@@ -8,6 +8,7 @@ use super::{
     kept_text, layout, or_blank, status_label,
 };
 use crate::adviser::engine::{CaseAttachment, Error as EngineError, size_label};
+use crate::adviser::names;
 use crate::adviser::pins::AdviserChange;
 use crate::adviser::{Case, CaseMessage, Unopened};
 use crate::evidence::MediaType;
@@ -26,7 +27,7 @@ pub fn case(
     let draft_for = |pad: Pad| draft.filter(|d| d.pad == pad);
     let content = html! {
         p { a href="/" { "← Inbox" } }
-        h1 { "Melding " (case.id) }
+        h1 { "Melding: " (names::spoken(&case.id)) " " span.muted.id-digits { "(" (case.id) ")" } }
         (flash_box(flash))
         @if let Some(change) = &case.advisers_changed {
             (advisers_changed(frame, &base, change))
@@ -182,11 +183,14 @@ fn writing_form(
     draft: Option<&Draft<'_>>,
     button: &str,
 ) -> Markup {
+    // After a refusal the page comes back scrolled to what went wrong: the action's fragment
+    // names the problem line, which exists only then (no script needed).
+    let problem_id = format!("{id}-problem");
     html! {
-        form method="post" action=(action) accept-charset="utf-8" {
+        form method="post" action={ (action) "#" (problem_id) } accept-charset="utf-8" {
             (csrf_field(frame.csrf))
             @if let Some(d) = draft {
-                p.problem role="alert" { (problem_text(d.problem)) }
+                p.problem id=(problem_id) role="alert" { (problem_text(d.problem)) }
             }
             textarea id=(id) name="message" rows="6" aria-label=(button) {
                 @if let Some(d) = draft { (d.text) }

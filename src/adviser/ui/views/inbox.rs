@@ -5,7 +5,9 @@ use maud::{Markup, html};
 use super::{
     Flash, Frame, category_label, danger_flag, deletion_cell, flash_box, layout, status_label,
 };
+use crate::adviser::names;
 use crate::adviser::{CaseSummary, Inbox, Unopened};
+use crate::report::DangerNow;
 use crate::store::Status;
 
 /// The inbox: a filter by status, what could not be opened, and one row per report.
@@ -66,33 +68,36 @@ pub fn inbox(
                 }
                 tbody {
                     @for c in cases {
+                        // data-label: on a phone the rows become cards, each cell with its name.
                         tr class=[row_class(c)] {
-                            td {
-                                a.id href={ "/case/" (c.id) } { (c.id) }
+                            td.name {
+                                a.id href={ "/case/" (c.id) } { (names::spoken(&c.id)) }
+                                " " span.muted.id-digits { (&c.id.as_str()[..4]) }
+                                @if in_danger(c) { " " span.flag.danger { "iemand in gevaar" } }
                                 @if c.reseal_due { " " span.flag.unsure { "vorig team" } }
                             }
-                            td { (c.received_on) }
-                            td { (c.school) }
-                            td {
+                            td data-label="Ontvangen" { (c.received_on) }
+                            td data-label="School" { (c.school) }
+                            td data-label="Categorie" {
                                 @match (c.category, c.unopened) {
                                     (Some(cat), _) => (category_label(cat)),
                                     (None, Some(Unopened::Damaged)) => span.muted { "(beschadigd)" },
                                     (None, _) => span.muted { "(niet voor jouw sleutel)" },
                                 }
                             }
-                            td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
-                            td { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
-                            td {
+                            td data-label="Nu in gevaar" { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
+                            td data-label="Status" { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
+                            td data-label="Te laat" {
                                 @if let Some(since) = &c.overdue_since {
                                     span.overdue { "sinds " (since) }
                                 } @else {
                                     span.muted { "nee" }
                                 }
                             }
-                            td { (c.last_activity) }
-                            td.count { (c.attachments) }
-                            td.count { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
-                            td { (deletion_cell(&c.schedule)) }
+                            td data-label="Laatste activiteit" { (c.last_activity) }
+                            td.count data-label="Afbeeldingen" { (c.attachments) }
+                            td.count data-label="Ongelezen" { @if c.unread > 0 { strong { (c.unread) } } @else { "0" } }
+                            td data-label="Wordt gewist" { (deletion_cell(&c.schedule)) }
                         }
                     }
                 }
@@ -102,14 +107,24 @@ pub fn inbox(
     layout("Inbox", Some(frame), content)
 }
 
-/// A row's class: overdue cases (a pupil waits too long) and unread ones stand out.
-fn row_class(c: &CaseSummary) -> Option<&'static str> {
-    match (c.overdue, c.unread > 0) {
-        (true, true) => Some("overdue unread"),
-        (true, false) => Some("overdue"),
-        (false, true) => Some("unread"),
-        (false, false) => None,
-    }
+/// A row's class: someone in danger now, a pupil waiting too long, and unread messages stand
+/// out.
+fn row_class(c: &CaseSummary) -> Option<String> {
+    let classes: Vec<&str> = [
+        (in_danger(c), "danger"),
+        (c.overdue, "overdue"),
+        (c.unread > 0, "unread"),
+    ]
+    .into_iter()
+    .filter_map(|(on, class)| on.then_some(class))
+    .collect();
+    (!classes.is_empty()).then(|| classes.join(" "))
+}
+
+/// True when the pupil said someone is in danger now (yes or not sure) and the case is not
+/// closed: those come first and are marked.
+pub fn in_danger(c: &CaseSummary) -> bool {
+    c.status != Status::Closed && matches!(c.danger_now, Some(DangerNow::Yes | DangerNow::Unsure))
 }
 
 /// The cases that could not be listed or opened in full, each by its id with a calm sentence,

@@ -14,12 +14,13 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::Refusal;
 use crate::adviser::engine::Error as EngineError;
-use crate::report::{Category, DangerNow};
+use crate::report::DangerNow;
 use crate::retention::Schedule;
 use crate::store::Status;
 
+pub(super) use crate::adviser::dutch::{category_label, status_label};
 pub use case::case;
-pub use inbox::inbox;
+pub use inbox::{in_danger, inbox};
 pub use team::resealed;
 
 const STYLESHEET: &str = "/static/adviser.css";
@@ -33,8 +34,8 @@ pub const TOO_LARGE: &str =
     "Er is niets verstuurd: de tekst is te lang. Eén bericht mag 20.000 tekens hebben.";
 pub const ENGINE_TITLE: &str = "Dat lukte niet";
 pub const INTERNAL_TITLE: &str = "Er ging iets mis";
-pub const INTERNAL: &str = "Er ging iets mis op deze computer. Probeer het opnieuw; lukt het niet, stop dan het \
-     programma (Ctrl-C) en start het opnieuw.";
+pub const INTERNAL: &str = "Er ging iets mis op deze computer. Probeer het opnieuw; lukt het niet, stop dan de \
+     werkplek (knop Stoppen) en start hem opnieuw.";
 
 /// What every page of a session needs.
 pub struct Frame<'a> {
@@ -185,13 +186,15 @@ fn csrf_field(csrf: &str) -> Markup {
 pub fn forbidden(why: Refusal) -> Markup {
     let text = match why {
         Refusal::NoSession => {
-            "Open de link die `fluister adviser ui` in de terminal liet zien. Een link werkt één \
-             keer, in één browser. Zegt deze pagina dat terwijl je de link net voor het eerst \
-             opende? Dan heeft iemand anders op deze computer hem gebruikt: stop het programma \
-             (Ctrl-C) en start het opnieuw."
+            "Start de Fluister-werkplek opnieuw (via de snelkoppeling of het menu): die opent \
+             deze pagina zelf, met een nieuwe link. Een link werkt één keer, in één browser. \
+             Zegt deze pagina dit terwijl je de link net voor het eerst opende? Dan heeft \
+             iemand anders op deze computer hem gebruikt: stop de werkplek en start hem \
+             opnieuw."
         }
         Refusal::Host => {
-            "Deze pagina opent alleen via 127.0.0.1 of localhost, met de link uit de terminal."
+            "Deze pagina opent alleen op deze computer zelf (127.0.0.1 of localhost), met de \
+             link die de werkplek opende."
         }
         Refusal::Csrf => {
             "Dit formulier komt niet van deze pagina, dus er is niets gedaan. Ga terug, laad de \
@@ -299,30 +302,6 @@ fn danger_flag(d: Option<DangerNow>) -> Markup {
 
 fn or_blank(s: &str) -> &str {
     if s.is_empty() { "(niet ingevuld)" } else { s }
-}
-
-fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::New => "nieuw",
-        Status::Open => "open",
-        Status::Closed => "gesloten",
-    }
-}
-
-/// Short Dutch names for the adviser (the pupil form words them for pupils).
-fn category_label(c: Category) -> &'static str {
-    match c {
-        Category::Bullying => "Pesten",
-        Category::Threat => "Bedreiging",
-        Category::FightFilmed => "Gefilmde vechtpartij",
-        Category::ImagesShared => "Naaktbeelden gedeeld",
-        Category::Sextortion => "Sextortion (afpersing met naaktbeelden)",
-        Category::Reputation => "Reputatie, nepaccounts",
-        Category::HackedAccount => "Gehackt account",
-        Category::Discrimination => "Discriminatie",
-        Category::AdultContact => "Volwassene gaat over een grens",
-        Category::Other => "Anders",
-    }
 }
 
 #[cfg(test)]
