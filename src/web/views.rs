@@ -84,9 +84,9 @@ fn page(
                         nav.lang aria-label=(t(lang, "lang-switch-label")) {
                             @for other in Lang::ALL {
                                 @if other == lang {
-                                    span aria-current="true" { (other.own_name()) }
+                                    span aria-current="true" lang=(other.code()) dir=(other.dir()) { (other.own_name()) }
                                 } @else {
-                                    a href={ (path) "?lang=" (other.code()) } hreflang=(other.code()) lang=(other.code()) {
+                                    a href={ (path) "?lang=" (other.code()) } hreflang=(other.code()) lang=(other.code()) dir=(other.dir()) {
                                         (other.own_name())
                                     }
                                 }
@@ -108,9 +108,9 @@ fn help_line(lang: Lang) -> Markup {
     html! {
         aside.help.help-line aria-label=(t(lang, "help-title")) {
             p {
-                strong { (t(lang, "help-line-danger")) " " a href="tel:112" { "112" } }
-                " · " (t(lang, "help-line-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
-                " · " (t(lang, "help-line-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" }
+                strong { (t(lang, "help-line-danger")) " " a dir="ltr" href="tel:112" { "112" } }
+                " · " (t(lang, "help-line-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" }
+                " · " (t(lang, "help-line-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" }
             }
         }
     }
@@ -122,12 +122,12 @@ fn help_box(lang: Lang) -> Markup {
         aside.help aria-labelledby="help-title" {
             h2 #help-title { (t(lang, "help-title")) }
             ul {
-                li { strong { (t(lang, "help-112")) " " a href="tel:112" { "112" } } }
+                li { strong { (t(lang, "help-112")) " " a dir="ltr" href="tel:112" { "112" } } }
                 li {
-                    (t(lang, "help-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
+                    (t(lang, "help-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" }
                     " · " a href="https://www.kindertelefoon.nl/" rel="noreferrer" { "kindertelefoon.nl" }
                 }
-                li { (t(lang, "help-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" } }
+                li { (t(lang, "help-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" } }
             }
         }
     }
@@ -453,14 +453,14 @@ pub fn confirmation(
         .map(|c| c.typed_pattern());
     let content = html! {
         h1 { (t(lang, "done-title")) }
-        @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a href="tel:112" { "112" } } }
+        @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a dir="ltr" href="tel:112" { "112" } } }
         // Typing the code back proves it was kept only if it is not on the screen meanwhile: the
         // checkbox hides it and shows the type-back box (CSS only, no script; without the style
         // sheet both simply stay visible). A wrong try comes back with the code hidden.
         input #kept.kept-toggle type="checkbox" checked[problem.is_some()];
         div.code-step {
             p { (t(lang, "done-code-intro")) }
-            p.code-box { output #pickup-code for="typed-code" { (code_grouped) } }
+            p.code-box { output #pickup-code dir="ltr" for="typed-code" { (code_grouped) } }
             section.keep {
                 h2 { (t(lang, "done-keep-title")) }
                 ul {
@@ -486,7 +486,7 @@ pub fn confirmation(
                 div.field.typed-back.error[problem.is_some()] {
                     label for="typed-code" { (t(lang, "confirm-label")) }
                     @if let Some(p) = problem { p.error #typed-code-error role="alert" { (confirm_problem_text(lang, p)) } }
-                    input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                    input #typed-code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                         autocapitalize="characters" spellcheck="false" inputmode="text" required
                         pattern=[pattern.as_deref()] title=(t(lang, "confirm-pattern-hint"))
                         aria-invalid=[problem.map(|_| "true")]
@@ -513,7 +513,7 @@ pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) ->
             div.field.error {
                 label for="typed-code" { (t(lang, "confirm-label")) }
                 p.error #typed-code-error role="alert" { (confirm_problem_text(lang, problem)) }
-                input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                input #typed-code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                     autocapitalize="characters" spellcheck="false" aria-invalid="true"
                     aria-describedby="typed-code-error";
             }
@@ -636,7 +636,7 @@ pub fn check_form(
                         }
                     }
                 }
-                input #code type="text" name="code" value=(typed) autocomplete="off"
+                input #code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                     autocapitalize="characters" spellcheck="false" required
                     aria-invalid=[problem.map(|_| "true")]
                     aria-describedby=[problem.map(|_| "code-error")];
