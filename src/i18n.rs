@@ -109,7 +109,11 @@ impl Lang {
             let tag = parts.next().unwrap_or("").trim();
             let mut q = 1.0f32;
             for p in parts {
-                if let Some(v) = p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")) {
+                if let Some(v) = p
+                    .trim()
+                    .strip_prefix("q=")
+                    .or_else(|| p.trim().strip_prefix("Q="))
+                {
                     q = v.trim().parse().unwrap_or(0.0);
                 }
             }
@@ -268,7 +272,10 @@ mod tests {
     fn accept_language_picks_the_best_language_we_speak() {
         assert_eq!(Lang::negotiate("uk"), Some(Lang::Uk));
         assert_eq!(Lang::negotiate("uk-UA,uk;q=0.9,en;q=0.8"), Some(Lang::Uk));
-        assert_eq!(Lang::negotiate("de-DE,de;q=0.9,tr;q=0.5,en;q=0.4"), Some(Lang::Tr));
+        assert_eq!(
+            Lang::negotiate("de-DE,de;q=0.9,tr;q=0.5,en;q=0.4"),
+            Some(Lang::Tr)
+        );
         assert_eq!(Lang::negotiate("en;q=0.3, ar-SY;q=0.8"), Some(Lang::Ar));
         assert_eq!(Lang::negotiate("pl;q=0, ro;q=0.2"), Some(Lang::Ro));
         assert_eq!(Lang::negotiate("de, fr;q=0.9, *;q=0.1"), None);
