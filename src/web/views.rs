@@ -107,10 +107,12 @@ fn page(
 fn help_line(lang: Lang) -> Markup {
     html! {
         aside.help.help-line aria-label=(t(lang, "help-title")) {
+            // Each name with its number is one isolated unit (`bdi`), so in Arabic the Dutch
+            // names and the numbers do not run together into one left-to-right stretch.
             p {
-                strong { (t(lang, "help-line-danger")) " " a dir="ltr" href="tel:112" { "112" } }
-                " · " (t(lang, "help-line-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" }
-                " · " (t(lang, "help-line-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" }
+                bdi { strong { (t(lang, "help-line-danger")) " " a dir="ltr" href="tel:112" { "112" } } }
+                " · " bdi { (t(lang, "help-line-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" } }
+                " · " bdi { (t(lang, "help-line-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" } }
             }
         }
     }
