@@ -56,6 +56,7 @@ pub fn inbox(
                         th scope="col" { "School" }
                         th scope="col" { "Categorie" }
                         th scope="col" { "Nu in gevaar" }
+                        th scope="col" { "Taal" }
                         th scope="col" { "Status" }
                         th scope="col" { "Te laat" }
                         th scope="col" { "Laatste activiteit" }
@@ -81,6 +82,7 @@ pub fn inbox(
                                 }
                             }
                             td { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
+                            td { @if let Some(l) = c.lang { (l.dutch_name()) } @else { "?" } }
                             td { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
                             td {
                                 @if let Some(since) = &c.overdue_since {
