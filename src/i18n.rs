@@ -86,6 +86,16 @@ impl Lang {
         out
     }
 
+    /// A decimal number with one place as this language writes it: `1,5` in Dutch, Turkish,
+    /// Polish, Ukrainian, Bulgarian and Romanian; `1.5` in English and Arabic (Western digits).
+    pub fn decimal(self, x: f64) -> String {
+        let text = format!("{x:.1}");
+        match self {
+            Lang::En | Lang::Ar => text,
+            _ => text.replace('.', ","),
+        }
+    }
+
     /// The language a `lang` parameter names, if it names one we speak.
     pub fn parse(param: &str) -> Option<Lang> {
         let p = param.trim();
@@ -291,5 +301,7 @@ mod tests {
         }
         assert_eq!(Lang::Ar.dir(), "rtl");
         assert_eq!(Lang::Pl.number(20_000), "20\u{a0}000");
+        assert_eq!(Lang::Tr.decimal(1.25), "1,2");
+        assert_eq!(Lang::Ar.decimal(1.5), "1.5");
     }
 }

@@ -270,6 +270,10 @@ fn the_browser_language_is_used_when_the_pupil_has_not_chosen() {
     // The language then travels in the form, not in a cookie.
     assert!(uk.body.contains("name=\"lang\" value=\"uk\""));
     assert!(uk.header("set-cookie").is_none());
+    assert!(
+        uk.header("vary")
+            .is_some_and(|v| v.contains("Accept-Language"))
+    );
 
     let unsupported = get_with(&server.url("/s/demo"), "de-DE,de;q=0.9,fr;q=0.8");
     assert!(html_tag(&unsupported.body).contains("lang=\"nl\""));

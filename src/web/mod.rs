@@ -232,6 +232,8 @@ async fn security_headers(mut res: Response) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }
+    // A page without `?lang=` speaks the browser's language: no cache may hand it to another.
+    h.append(header::VARY, HeaderValue::from_static("Accept-Language"));
     // No cookies, ever (DESIGN.md invariant 1).
     h.remove(header::SET_COOKIE);
     res

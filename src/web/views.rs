@@ -373,13 +373,7 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
 fn file_problem_text(lang: Lang, refused: &FileRefused) -> String {
     let file = || ("file", FluentValue::from(refused.file.as_str()));
     // "1,5 MB" in Dutch, "1.5 MB" in English.
-    let mb = |bytes: usize| {
-        let text = format!("{:.1}", bytes as f64 / 1_048_576.0);
-        FluentValue::from(match lang {
-            Lang::Nl => text.replace('.', ","),
-            _ => text,
-        })
-    };
+    let mb = |bytes: usize| FluentValue::from(lang.decimal(bytes as f64 / 1_048_576.0));
     match refused.why {
         FileProblem::Image(ImageProblem::NotAnImage) => {
             t_args(lang, "problem-file-not-image", &[file()])
