@@ -304,7 +304,7 @@ fn text_field(
             (field_label(lang, name, !required))
             p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
             @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
-            textarea id=(name) name=(name) rows=(if required { 8 } else { 3 })
+            textarea id=(name) name=(name) dir="auto" rows=(if required { 8 } else { 3 })
                 required[required] aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")] { (value) }
         }
@@ -317,7 +317,7 @@ fn input_field(lang: Lang, name: &str, value: &str, problem: Option<String>) -> 
             (field_label(lang, name, true))
             p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
             @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
-            input type="text" id=(name) name=(name) value=(value)
+            input type="text" id=(name) name=(name) dir="auto" value=(value)
                 aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")];
         }
@@ -641,7 +641,7 @@ pub fn check_form(
                 p.note { (t(lang, "check-draft-kept")) }
                 div.field {
                     label for="message" { (t(lang, "conv-message-label")) }
-                    textarea #message name="message" rows="6" { (draft) }
+                    textarea #message name="message" dir="auto" rows="6" { (draft) }
                 }
                 button type="submit" { (t(lang, "conv-send")) }
             } @else {
@@ -725,7 +725,7 @@ pub fn conversation(
         @if let Some(m) = newest_answer {
             article.message.from-school.newest aria-labelledby="newest-title" {
                 h2 #newest-title { (t_args(lang, "conv-newest", &date(&m.sent_on))) }
-                p.text { (m.text.as_deref().unwrap_or_default()) }
+                p.text dir="auto" { (m.text.as_deref().unwrap_or_default()) }
                 (attachments_line(lang, m.attachments))
             }
             p { a href="#write-title" { (t(lang, "conv-to-message")) } }
@@ -734,10 +734,10 @@ pub fn conversation(
         article.message.from-pupil {
             h2 { (t_args(lang, "conv-your-report", &date(&conv.received_on))) }
             p { strong { (t(lang, &category)) } }
-            p.text { (doc.description) }
+            p.text dir="auto" { (doc.description) }
             dl {
                 @for (label, value) in [("field-where", &doc.where_), ("field-when", &doc.when), ("field-involved", &doc.involved)] {
-                    @if !value.is_empty() { dt { (t(lang, label)) } dd { (value) } }
+                    @if !value.is_empty() { dt { (t(lang, label)) } dd dir="auto" { (value) } }
                 }
             }
             (attachments_line(lang, doc.attachments.len()))
@@ -747,7 +747,7 @@ pub fn conversation(
                 h2 { (t_args(lang, if m.from_pupil { "conv-from-pupil" } else { "conv-from-school" }, &date(&m.sent_on))) }
                 @match &m.text {
                     Some(text) if text.is_empty() => {},
-                    Some(text) => p.text { (text) },
+                    Some(text) => p.text dir="auto" { (text) },
                     None => p.hint { (t(lang, "conv-unreadable")) },
                 }
                 (attachments_line(lang, m.attachments))
@@ -790,7 +790,7 @@ pub fn conversation(
                 input type="hidden" name="code" value=(typed_code);
                 div.field {
                     label for="message" { (t(lang, "conv-message-label")) }
-                    textarea #message name="message" rows="6" { (draft) }
+                    textarea #message name="message" dir="auto" rows="6" { (draft) }
                 }
                 @if !doc.category.forbids_upload() { (evidence_field(lang, file_mib)) }
                 button type="submit" { (t(lang, "conv-send")) }
