@@ -1,7 +1,8 @@
 //! The one translation layer: every pupil-facing sentence comes from a Fluent file per language.
 //!
-//! Adding a language (Arabic, Turkish, Polish, Ukrainian) is a new `.ftl` file and a `Lang`
-//! variant; the unit tests check every file has the same messages.
+//! Adding a language is a new `.ftl` file, a glossary in `i18n/glossary/`, a `Lang` variant and
+//! one row in `INFO`; the unit tests and `tests/languages.rs` check every file has the same
+//! messages, the same variables, and nothing left untranslated.
 
 use std::sync::LazyLock;
 
@@ -16,25 +17,64 @@ pub enum Lang {
     #[default]
     Nl,
     En,
+    Ar,
+    Tr,
+    Pl,
+    Uk,
+    Bg,
+    Ro,
 }
 
+/// What the pages need to know about one language.
+struct Info {
+    code: &'static str,
+    own_name: &'static str,
+    /// The Dutch name, for advisers who may not read the pupil's language.
+    dutch_name: &'static str,
+    /// Thousands separator as the language writes it (CLDR).
+    separator: char,
+    rtl: bool,
+    source: &'static str,
+}
+
+/// One row per `Lang`, in the order of `Lang::ALL`.
+#[rustfmt::skip]
+const INFO: [Info; 8] = [
+    Info { code: "nl", own_name: "Nederlands", dutch_name: "Nederlands", separator: '.', rtl: false, source: include_str!("i18n/nl.ftl") },
+    Info { code: "en", own_name: "English", dutch_name: "Engels", separator: ',', rtl: false, source: include_str!("i18n/en.ftl") },
+    Info { code: "ar", own_name: "العربية", dutch_name: "Arabisch", separator: ',', rtl: true, source: include_str!("i18n/ar.ftl") },
+    Info { code: "tr", own_name: "Türkçe", dutch_name: "Turks", separator: '.', rtl: false, source: include_str!("i18n/tr.ftl") },
+    Info { code: "pl", own_name: "Polski", dutch_name: "Pools", separator: '\u{a0}', rtl: false, source: include_str!("i18n/pl.ftl") },
+    Info { code: "uk", own_name: "Українська", dutch_name: "Oekraïens", separator: '\u{a0}', rtl: false, source: include_str!("i18n/uk.ftl") },
+    Info { code: "bg", own_name: "Български", dutch_name: "Bulgaars", separator: '\u{a0}', rtl: false, source: include_str!("i18n/bg.ftl") },
+    Info { code: "ro", own_name: "Română", dutch_name: "Roemeens", separator: '.', rtl: false, source: include_str!("i18n/ro.ftl") },
+];
+
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
+    pub const ALL: [Lang; 8] = [
+        Lang::Nl,
+        Lang::En,
+        Lang::Ar,
+        Lang::Tr,
+        Lang::Pl,
+        Lang::Uk,
+        Lang::Bg,
+        Lang::Ro,
+    ];
+
+    fn info(self) -> &'static Info {
+        &INFO[self as usize]
+    }
 
     /// The BCP 47 tag, for `<html lang>` and the `lang` query parameter.
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        }
+        self.info().code
     }
 
-    /// A whole number as this language writes it: `20.000` in Dutch, `20,000` in English.
+    /// A whole number as this language writes it: `20.000` in Dutch, `20,000` in English,
+    /// `20 000` in Polish. Digits stay Western, like the phone numbers beside them.
     pub fn number(self, n: usize) -> String {
-        let separator = match self {
-            Lang::Nl => '.',
-            Lang::En => ',',
-        };
+        let separator = self.info().separator;
         let digits = n.to_string();
         let mut out = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, d) in digits.chars().enumerate() {
@@ -46,32 +86,80 @@ impl Lang {
         out
     }
 
+    /// A decimal number with one place as this language writes it: `1,5` in Dutch, Turkish,
+    /// Polish, Ukrainian, Bulgarian and Romanian; `1.5` in English and Arabic (Western digits).
+    pub fn decimal(self, x: f64) -> String {
+        let text = format!("{x:.1}");
+        match self {
+            Lang::En | Lang::Ar => text,
+            _ => text.replace('.', ","),
+        }
+    }
+
+    /// The language a `lang` parameter names, if it names one we speak.
+    pub fn parse(param: &str) -> Option<Lang> {
+        let p = param.trim();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(p))
+    }
+
     /// Reads a `lang` parameter; anything unknown falls back to Dutch.
     pub fn from_param(param: Option<&str>) -> Lang {
-        match param.map(str::trim) {
-            Some(p) if p.eq_ignore_ascii_case("en") => Lang::En,
-            _ => Lang::Nl,
-        }
+        param.and_then(Lang::parse).unwrap_or_default()
     }
 
-    /// Text direction, ready for right-to-left languages.
+    /// The best language we speak for an `Accept-Language` header, by its q-values; `None`
+    /// when it names none of ours. `uk-UA` matches `uk`; `*` and `q=0` match nothing. The
+    /// header is only read here, per request: never stored, never logged.
+    pub fn negotiate(accept: &str) -> Option<Lang> {
+        let mut best: Option<(f32, usize, Lang)> = None;
+        for (pos, item) in accept.split(',').enumerate().take(32) {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let mut q = 1.0f32;
+            for p in parts {
+                if let Some(v) = p
+                    .trim()
+                    .strip_prefix("q=")
+                    .or_else(|| p.trim().strip_prefix("Q="))
+                {
+                    q = v.trim().parse().unwrap_or(0.0);
+                }
+            }
+            if !(q > 0.0 && q <= 1.0) {
+                continue;
+            }
+            let primary = tag.split(['-', '_']).next().unwrap_or("");
+            let Some(lang) = Lang::parse(primary) else {
+                continue;
+            };
+            // Higher q wins; on a tie, the one the browser listed first.
+            if best.is_none_or(|(bq, bpos, _)| q > bq || (q == bq && pos < bpos)) {
+                best = Some((q, pos, lang));
+            }
+        }
+        best.map(|(_, _, l)| l)
+    }
+
+    /// Text direction: Arabic is written right to left.
     pub fn dir(self) -> &'static str {
-        "ltr"
+        if self.info().rtl { "rtl" } else { "ltr" }
     }
 
-    /// The language's own name, for the switch ("Nederlands", "English").
+    /// The language's own name, for the switch ("Nederlands", "English", "العربية").
     pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::Nl => "Nederlands",
-            Lang::En => "English",
-        }
+        self.info().own_name
     }
 
-    fn source(self) -> &'static str {
-        match self {
-            Lang::Nl => include_str!("i18n/nl.ftl"),
-            Lang::En => include_str!("i18n/en.ftl"),
-        }
+    /// The language's name in Dutch, for the adviser's workstation ("Arabisch").
+    pub fn dutch_name(self) -> &'static str {
+        self.info().dutch_name
+    }
+
+    /// The Fluent source of this language, for tests that check the files stay whole.
+    pub fn source(self) -> &'static str {
+        self.info().source
     }
 }
 
@@ -187,5 +275,33 @@ mod tests {
         assert_eq!(Lang::from_param(Some("xx")), Lang::Nl);
         assert_eq!(Lang::from_param(None), Lang::Nl);
         assert_eq!(Lang::from_param(Some("EN")), Lang::En);
+        assert_eq!(Lang::from_param(Some("ar")), Lang::Ar);
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_language_we_speak() {
+        assert_eq!(Lang::negotiate("uk"), Some(Lang::Uk));
+        assert_eq!(Lang::negotiate("uk-UA,uk;q=0.9,en;q=0.8"), Some(Lang::Uk));
+        assert_eq!(
+            Lang::negotiate("de-DE,de;q=0.9,tr;q=0.5,en;q=0.4"),
+            Some(Lang::Tr)
+        );
+        assert_eq!(Lang::negotiate("en;q=0.3, ar-SY;q=0.8"), Some(Lang::Ar));
+        assert_eq!(Lang::negotiate("pl;q=0, ro;q=0.2"), Some(Lang::Ro));
+        assert_eq!(Lang::negotiate("de, fr;q=0.9, *;q=0.1"), None);
+        assert_eq!(Lang::negotiate(""), None);
+        assert_eq!(Lang::negotiate("bg;q=abc"), None);
+    }
+
+    #[test]
+    fn every_row_of_the_table_is_its_own_language() {
+        for (i, lang) in Lang::ALL.into_iter().enumerate() {
+            assert_eq!(lang as usize, i, "Lang::ALL and INFO are in the same order");
+            assert_eq!(Lang::parse(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::Ar.dir(), "rtl");
+        assert_eq!(Lang::Pl.number(20_000), "20\u{a0}000");
+        assert_eq!(Lang::Tr.decimal(1.25), "1,2");
+        assert_eq!(Lang::Ar.decimal(1.5), "1.5");
     }
 }

@@ -306,7 +306,14 @@ fn an_adviser_handles_a_case_in_the_browser_and_nobody_else_can() {
     assert_eq!(inbox.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(inbox.header("cache-control"), Some("no-store"));
     assert!(!inbox.body.contains("<script"), "no JavaScript");
-    for text in ["Sextortion", "demo", "Weet niet", "nieuw"] {
+    // The pupil wrote in Dutch: the inbox names the language (issue 14).
+    for text in [
+        "Sextortion",
+        "demo",
+        "Weet niet",
+        "nieuw",
+        "<td data-label=\"Taal\">Nederlands</td>",
+    ] {
         assert!(inbox.body.contains(text), "{text} missing: {}", inbox.body);
     }
     let ids = case_ids(&inbox);

@@ -971,6 +971,7 @@ mod tests {
             status: Status::New,
             category: Some(crate::report::Category::FightFilmed),
             danger_now: None,
+            lang: None,
             last_activity: "2026-11-22".into(),
             messages: 2,
             attachments: 3,

@@ -234,6 +234,8 @@ pub struct CaseSummary {
     /// `None` when the report does not open with this key (see `readable`).
     pub category: Option<Category>,
     pub danger_now: Option<DangerNow>,
+    /// The language the pupil wrote in (`None` when the report does not open).
+    pub lang: Option<crate::i18n::Lang>,
     /// The latest of `received_on` and the date of the newest message.
     pub last_activity: String,
     /// Messages after the report, notes included.
@@ -499,6 +501,7 @@ impl Workstation {
                 attachments: l.attachments,
                 category: report.as_ref().ok().map(|r| r.category),
                 danger_now: report.as_ref().ok().and_then(|r| r.danger_now),
+                lang: report.as_ref().ok().map(|r| r.lang),
                 readable: report.is_ok(),
                 unopened: report.as_ref().err().copied(),
                 conversation_error,

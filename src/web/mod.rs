@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
@@ -175,18 +175,27 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The language a request asked for with `?lang=`, Dutch otherwise.
-pub fn lang_of(query: &Option<String>) -> Lang {
+/// The language of a page: the pupil's choice in `?lang=` first; without one, the best language
+/// we speak from the browser's `Accept-Language`; Dutch otherwise. The header is read for this
+/// request only: never stored, never logged, never put in a cookie (DESIGN.md "Languages").
+pub fn lang_of(query: &Option<String>, headers: &HeaderMap) -> Lang {
     let q = form::FormBody::parse(query.as_deref().unwrap_or("").as_bytes());
-    Lang::from_param(Some(q.get("lang")))
+    Lang::parse(q.get("lang"))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or_default()
 }
 
-async fn not_found(RawQuery(q): RawQuery) -> AppError {
-    AppError::NotFound(lang_of(&q))
+async fn not_found(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
+    AppError::NotFound(lang_of(&q, &headers))
 }
 
-async fn method_not_allowed(RawQuery(q): RawQuery) -> AppError {
-    AppError::MethodNotAllowed(lang_of(&q))
+async fn method_not_allowed(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
+    AppError::MethodNotAllowed(lang_of(&q, &headers))
 }
 
 /// Content-Security-Policy: nothing from anywhere but Fluister itself, no script at all.
@@ -223,6 +232,8 @@ async fn security_headers(mut res: Response) -> Response {
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }
+    // A page without `?lang=` speaks the browser's language: no cache may hand it to another.
+    h.append(header::VARY, HeaderValue::from_static("Accept-Language"));
     // No cookies, ever (DESIGN.md invariant 1).
     h.remove(header::SET_COOKIE);
     res
@@ -258,7 +269,11 @@ pub fn asset_url(name: &str) -> String {
     format!("/static/{name}?v={}", *ASSET_VERSION)
 }
 
-async fn static_file(Path(file): Path<String>, RawQuery(q): RawQuery) -> Response {
+async fn static_file(
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     match ASSETS.iter().find(|a| a.name == file) {
         Some(a) => (
             [
@@ -268,6 +283,6 @@ async fn static_file(Path(file): Path<String>, RawQuery(q): RawQuery) -> Respons
             a.bytes,
         )
             .into_response(),
-        None => AppError::NotFound(lang_of(&q)).into_response(),
+        None => AppError::NotFound(lang_of(&q, &headers)).into_response(),
     }
 }

@@ -33,8 +33,12 @@ use super::{AppError, AppState, lang_of};
 const FORM_CACHE: &str = "private, no-cache";
 
 /// `GET /`: the form of the only school, or the list of schools.
-pub async fn home(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let lang = lang_of(&q);
+pub async fn home(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&q, &headers);
     let config = state.config();
     match config.schools.as_slice() {
         [only] => empty_form(&state, lang, only),
@@ -60,8 +64,9 @@ pub async fn report_form(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let lang = lang_of(&q);
+    let lang = lang_of(&q, &headers);
     let config = state.config();
     let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     Ok(empty_form(&state, lang, school))
@@ -76,7 +81,7 @@ pub async fn submit_report(
     Peer(source): Peer,
     req: Request,
 ) -> Result<Markup, AppError> {
-    let lang = lang_of(&q);
+    let lang = lang_of(&q, req.headers());
     let config = state.config();
     let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
     let mut gate = ReportGate {
@@ -301,7 +306,7 @@ fn small_form(
         (Ok(body), true) => FormBody::parse(body),
         _ => FormBody::parse(b""),
     };
-    let lang = fields.lang_or(lang_of(q));
+    let lang = fields.lang_or(lang_of(q, headers));
     (lang, fields)
 }
 
@@ -433,8 +438,8 @@ pub async fn confirm_code(
 }
 
 /// `GET /check`: where a pupil enters their code.
-pub async fn check_form(RawQuery(q): RawQuery) -> Markup {
-    views::check_form(lang_of(&q), "", None, None, None)
+pub async fn check_form(RawQuery(q): RawQuery, headers: HeaderMap) -> Markup {
+    views::check_form(lang_of(&q, &headers), "", None, None, None)
 }
 
 /// `POST /check`: open the conversation with the code.
@@ -479,6 +484,7 @@ pub async fn follow_up(
     Peer(source): Peer,
     req: Request,
 ) -> Result<Response, AppError> {
+    let asked = lang_of(&q, req.headers());
     let mut gate = FollowUpGate {
         state: &state,
         source,
@@ -486,7 +492,7 @@ pub async fn follow_up(
     };
     let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
-    let lang = fields.lang_or(lang_of(&q));
+    let lang = fields.lang_or(asked);
     // Copied out: the submission itself goes on to be cleaned and stored.
     let typed = Zeroizing::new(fields.get("code").to_owned());
     let draft = Zeroizing::new(fields.get("message").to_owned());

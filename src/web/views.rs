@@ -84,9 +84,9 @@ fn page(
                         nav.lang aria-label=(t(lang, "lang-switch-label")) {
                             @for other in Lang::ALL {
                                 @if other == lang {
-                                    span aria-current="true" { (other.own_name()) }
+                                    span aria-current="true" lang=(other.code()) dir=(other.dir()) { (other.own_name()) }
                                 } @else {
-                                    a href={ (path) "?lang=" (other.code()) } hreflang=(other.code()) lang=(other.code()) {
+                                    a href={ (path) "?lang=" (other.code()) } hreflang=(other.code()) lang=(other.code()) dir=(other.dir()) {
                                         (other.own_name())
                                     }
                                 }
@@ -107,10 +107,12 @@ fn page(
 fn help_line(lang: Lang) -> Markup {
     html! {
         aside.help.help-line aria-label=(t(lang, "help-title")) {
+            // Each name with its number is one isolated unit (`bdi`), so in Arabic the Dutch
+            // names and the numbers do not run together into one left-to-right stretch.
             p {
-                strong { (t(lang, "help-line-danger")) " " a href="tel:112" { "112" } }
-                " · " (t(lang, "help-line-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
-                " · " (t(lang, "help-line-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" }
+                bdi { strong { (t(lang, "help-line-danger")) " " a dir="ltr" href="tel:112" { "112" } } }
+                " · " bdi { (t(lang, "help-line-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" } }
+                " · " bdi { (t(lang, "help-line-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" } }
             }
         }
     }
@@ -122,12 +124,12 @@ fn help_box(lang: Lang) -> Markup {
         aside.help aria-labelledby="help-title" {
             h2 #help-title { (t(lang, "help-title")) }
             ul {
-                li { strong { (t(lang, "help-112")) " " a href="tel:112" { "112" } } }
+                li { strong { (t(lang, "help-112")) " " a dir="ltr" href="tel:112" { "112" } } }
                 li {
-                    (t(lang, "help-kindertelefoon")) " " a href="tel:08000432" { "0800-0432" }
+                    (t(lang, "help-kindertelefoon")) " " a dir="ltr" href="tel:08000432" { "0800-0432" }
                     " · " a href="https://www.kindertelefoon.nl/" rel="noreferrer" { "kindertelefoon.nl" }
                 }
-                li { (t(lang, "help-veilig-thuis")) " " a href="tel:08002000" { "0800-2000" } }
+                li { (t(lang, "help-veilig-thuis")) " " a dir="ltr" href="tel:08002000" { "0800-2000" } }
             }
         }
     }
@@ -302,7 +304,7 @@ fn text_field(
             (field_label(lang, name, !required))
             p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
             @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
-            textarea id=(name) name=(name) rows=(if required { 8 } else { 3 })
+            textarea id=(name) name=(name) dir="auto" rows=(if required { 8 } else { 3 })
                 required[required] aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")] { (value) }
         }
@@ -315,7 +317,7 @@ fn input_field(lang: Lang, name: &str, value: &str, problem: Option<String>) -> 
             (field_label(lang, name, true))
             p.hint id={ (name) "-hint" } { (t(lang, &format!("field-{name}-hint"))) }
             @if let Some(msg) = &problem { p.error id={ (name) "-error" } { (msg) } }
-            input type="text" id=(name) name=(name) value=(value)
+            input type="text" id=(name) name=(name) dir="auto" value=(value)
                 aria-describedby=(described_by(name, problem.is_some()))
                 aria-invalid=[problem.as_ref().map(|_| "true")];
         }
@@ -371,13 +373,7 @@ fn notice_text(lang: Lang, n: &Notice) -> String {
 fn file_problem_text(lang: Lang, refused: &FileRefused) -> String {
     let file = || ("file", FluentValue::from(refused.file.as_str()));
     // "1,5 MB" in Dutch, "1.5 MB" in English.
-    let mb = |bytes: usize| {
-        let text = format!("{:.1}", bytes as f64 / 1_048_576.0);
-        FluentValue::from(match lang {
-            Lang::Nl => text.replace('.', ","),
-            _ => text,
-        })
-    };
+    let mb = |bytes: usize| FluentValue::from(lang.decimal(bytes as f64 / 1_048_576.0));
     match refused.why {
         FileProblem::Image(ImageProblem::NotAnImage) => {
             t_args(lang, "problem-file-not-image", &[file()])
@@ -453,14 +449,14 @@ pub fn confirmation(
         .map(|c| c.typed_pattern());
     let content = html! {
         h1 { (t(lang, "done-title")) }
-        @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a href="tel:112" { "112" } } }
+        @if danger { p.alert role="alert" { strong { (t(lang, "done-danger")) } " " a dir="ltr" href="tel:112" { "112" } } }
         // Typing the code back proves it was kept only if it is not on the screen meanwhile: the
         // checkbox hides it and shows the type-back box (CSS only, no script; without the style
         // sheet both simply stay visible). A wrong try comes back with the code hidden.
         input #kept.kept-toggle type="checkbox" checked[problem.is_some()];
         div.code-step {
             p { (t(lang, "done-code-intro")) }
-            p.code-box { output #pickup-code for="typed-code" { (code_grouped) } }
+            p.code-box { output #pickup-code dir="ltr" for="typed-code" { (code_grouped) } }
             section.keep {
                 h2 { (t(lang, "done-keep-title")) }
                 ul {
@@ -486,7 +482,7 @@ pub fn confirmation(
                 div.field.typed-back.error[problem.is_some()] {
                     label for="typed-code" { (t(lang, "confirm-label")) }
                     @if let Some(p) = problem { p.error #typed-code-error role="alert" { (confirm_problem_text(lang, p)) } }
-                    input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                    input #typed-code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                         autocapitalize="characters" spellcheck="false" inputmode="text" required
                         pattern=[pattern.as_deref()] title=(t(lang, "confirm-pattern-hint"))
                         aria-invalid=[problem.map(|_| "true")]
@@ -513,7 +509,7 @@ pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) ->
             div.field.error {
                 label for="typed-code" { (t(lang, "confirm-label")) }
                 p.error #typed-code-error role="alert" { (confirm_problem_text(lang, problem)) }
-                input #typed-code type="text" name="code" value=(typed) autocomplete="off"
+                input #typed-code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                     autocapitalize="characters" spellcheck="false" aria-invalid="true"
                     aria-describedby="typed-code-error";
             }
@@ -636,7 +632,7 @@ pub fn check_form(
                         }
                     }
                 }
-                input #code type="text" name="code" value=(typed) autocomplete="off"
+                input #code type="text" dir="ltr" name="code" value=(typed) autocomplete="off"
                     autocapitalize="characters" spellcheck="false" required
                     aria-invalid=[problem.map(|_| "true")]
                     aria-describedby=[problem.map(|_| "code-error")];
@@ -645,7 +641,7 @@ pub fn check_form(
                 p.note { (t(lang, "check-draft-kept")) }
                 div.field {
                     label for="message" { (t(lang, "conv-message-label")) }
-                    textarea #message name="message" rows="6" { (draft) }
+                    textarea #message name="message" dir="auto" rows="6" { (draft) }
                 }
                 button type="submit" { (t(lang, "conv-send")) }
             } @else {
@@ -729,7 +725,7 @@ pub fn conversation(
         @if let Some(m) = newest_answer {
             article.message.from-school.newest aria-labelledby="newest-title" {
                 h2 #newest-title { (t_args(lang, "conv-newest", &date(&m.sent_on))) }
-                p.text { (m.text.as_deref().unwrap_or_default()) }
+                p.text dir="auto" { (m.text.as_deref().unwrap_or_default()) }
                 (attachments_line(lang, m.attachments))
             }
             p { a href="#write-title" { (t(lang, "conv-to-message")) } }
@@ -738,10 +734,10 @@ pub fn conversation(
         article.message.from-pupil {
             h2 { (t_args(lang, "conv-your-report", &date(&conv.received_on))) }
             p { strong { (t(lang, &category)) } }
-            p.text { (doc.description) }
+            p.text dir="auto" { (doc.description) }
             dl {
                 @for (label, value) in [("field-where", &doc.where_), ("field-when", &doc.when), ("field-involved", &doc.involved)] {
-                    @if !value.is_empty() { dt { (t(lang, label)) } dd { (value) } }
+                    @if !value.is_empty() { dt { (t(lang, label)) } dd dir="auto" { (value) } }
                 }
             }
             (attachments_line(lang, doc.attachments.len()))
@@ -751,7 +747,7 @@ pub fn conversation(
                 h2 { (t_args(lang, if m.from_pupil { "conv-from-pupil" } else { "conv-from-school" }, &date(&m.sent_on))) }
                 @match &m.text {
                     Some(text) if text.is_empty() => {},
-                    Some(text) => p.text { (text) },
+                    Some(text) => p.text dir="auto" { (text) },
                     None => p.hint { (t(lang, "conv-unreadable")) },
                 }
                 (attachments_line(lang, m.attachments))
@@ -794,7 +790,7 @@ pub fn conversation(
                 input type="hidden" name="code" value=(typed_code);
                 div.field {
                     label for="message" { (t(lang, "conv-message-label")) }
-                    textarea #message name="message" rows="6" { (draft) }
+                    textarea #message name="message" dir="auto" rows="6" { (draft) }
                 }
                 @if !doc.category.forbids_upload() { (evidence_field(lang, file_mib)) }
                 button type="submit" { (t(lang, "conv-send")) }

@@ -52,6 +52,7 @@ mod tests {
             status: Status::Open,
             category: None,
             danger_now: None,
+            lang: None,
             last_activity: activity.into(),
             messages: 1,
             attachments: 0,

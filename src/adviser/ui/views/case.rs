@@ -40,7 +40,7 @@ pub fn case(
             @if let Some(r) = &case.report {
                 dt { "Categorie" } dd { (category_label(r.category)) }
                 dt { "Nu in gevaar" } dd { (danger_flag(r.danger_now)) }
-                dt { "Taal van de leerling" } dd { (r.lang.code()) }
+                dt { "Taal van de leerling" } dd { (r.lang.dutch_name()) " (" (r.lang.code()) ")" }
             }
             dt { "Afbeeldingen" }
             dd {
@@ -514,7 +514,10 @@ mod tests {
             school: "demo".into(),
             received_on: "2026-11-21".into(),
             status: Status::Open,
-            report: Some(report(Category::AdultContact, Some(DangerNow::Yes))),
+            report: Some(ReportDocument {
+                lang: crate::i18n::Lang::Ar,
+                ..report(Category::AdultContact, Some(DangerNow::Yes))
+            }),
             unopened: None,
             messages: vec![
                 CaseMessage {
@@ -544,6 +547,11 @@ mod tests {
             problem: &empty,
         };
         let html = case_page(&case, Some(&draft));
+        // The pupil's language by name, for an adviser who may not read it.
+        assert!(
+            html.contains("<dd>Arabisch (ar)</dd>"),
+            "the pupil's language"
+        );
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("&lt;img src=https://evil.example/x.png&gt;"));
         assert!(html.contains("&lt;/textarea&gt;&lt;b&gt;hoi&lt;/b&gt;"));

@@ -58,6 +58,7 @@ pub fn inbox(
                         th scope="col" { "School" }
                         th scope="col" { "Categorie" }
                         th scope="col" { "Nu in gevaar" }
+                        th scope="col" { "Taal" }
                         th scope="col" { "Status" }
                         th scope="col" { "Te laat" }
                         th scope="col" { "Laatste activiteit" }
@@ -86,6 +87,7 @@ pub fn inbox(
                                 }
                             }
                             td data-label="Nu in gevaar" { @if c.readable { (danger_flag(c.danger_now)) } @else { "?" } }
+                            td data-label="Taal" { @if let Some(l) = c.lang { (l.dutch_name()) } @else { "?" } }
                             td data-label="Status" { span class={ "status status-" (c.status.as_str()) } { (status_label(c.status)) } }
                             td data-label="Te laat" {
                                 @if let Some(since) = &c.overdue_since {
