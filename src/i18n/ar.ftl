@@ -201,3 +201,9 @@ check-maybe-deleted = هل الرمز صحيح؟ إذن ربما حُذفت رس
    *[other] { $inactive } يومًا
 }.
 check-maybe-deleted-varies = هل الرمز صحيح؟ إذن ربما حُذفت رسالتك. نفعل ذلك بعد مدة من انتهاء المدرسة من الرسالة. كم بالضبط، مكتوب في صفحة الإخبار لمدرستك.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = شكرًا لأنك أخبرتنا بهذا. كان ذلك شجاعة منك.
+reply-read = قرأت بلاغك وأنا آخذه بجدية.
+reply-when = سأكتب لك مرة أخرى خلال بضعة أيام دراسية. تحقق حينها برمزك إن كانت هناك رسالة.
+reply-next = سأعرف أولًا ماذا حدث. لن أفعل أي شيء قبل أن أخبرك أولًا.

@@ -183,3 +183,9 @@ check-maybe-deleted = Is the code right? Then your report may have been deleted 
    *[other] { $inactive } days
 }.
 check-maybe-deleted-varies = Is the code right? Then your report may have been deleted already. We do that some time after the school has finished with a report. Your school's report page says how long.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = Thank you for reporting this. That was brave.
+reply-read = I have read your report and I take it seriously.
+reply-when = I will write to you again within a few school days. Check with your code whether there is a message.
+reply-next = First I will find out what happened. I will not do anything without telling you first.

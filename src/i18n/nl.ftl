@@ -183,3 +183,9 @@ check-maybe-deleted = Klopt de code wel? Dan is je melding misschien al gewist. 
    *[other] { $inactive } dagen
 } niets is gebeurd.
 check-maybe-deleted-varies = Klopt de code wel? Dan is je melding misschien al gewist. Dat doen we een tijd nadat de school klaar is met een melding. Hoe lang precies, staat op de meldpagina van je school.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = Dank je wel dat je dit hebt gemeld. Dat was dapper.
+reply-read = Ik heb je melding gelezen en ik neem hem serieus.
+reply-when = Ik schrijf je binnen een paar schooldagen weer. Kijk dan met je code of er een bericht is.
+reply-next = Ik ga eerst uitzoeken wat er is gebeurd. Ik doe niets zonder het eerst aan jou te vertellen.

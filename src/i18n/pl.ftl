@@ -193,3 +193,9 @@ check-maybe-deleted = Czy kod na pewno jest dobry? To może twoje zgłoszenie je
    *[other] { $inactive } dni
 } nic się nie działo.
 check-maybe-deleted-varies = Czy kod na pewno jest dobry? To może twoje zgłoszenie jest już usunięte. Robimy to jakiś czas po tym, jak szkoła skończy zajmować się zgłoszeniem. Ile dokładnie, jest napisane na stronie zgłoszeń twojej szkoły.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = Dziękuję za to zgłoszenie. To było odważne.
+reply-read = Twoje zgłoszenie jest już przeczytane. Traktuję je poważnie.
+reply-when = Napiszę do ciebie w ciągu kilku dni szkolnych. Sprawdź wtedy swoim kodem, czy jest wiadomość.
+reply-next = Najpierw sprawdzę, co się stało. Nic nie zrobię, zanim ci o tym nie powiem.

@@ -195,3 +195,9 @@ check-maybe-deleted = Codul este sigur corect? Atunci poate sesizarea ta a fost 
    *[other] { $inactive } de zile
 } nu s-a întâmplat nimic.
 check-maybe-deleted-varies = Codul este sigur corect? Atunci poate sesizarea ta a fost deja ștearsă. Facem asta la un timp după ce școala a terminat cu o sesizare. Cât anume, scrie pe pagina de sesizări a școlii tale.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = Îți mulțumesc că ne-ai spus asta. A fost curajos.
+reply-read = Ți-am citit mesajul și îl iau în serios.
+reply-when = Îți voi scrie din nou în câteva zile de școală. Verifică atunci cu codul tău dacă ai un mesaj.
+reply-next = Mai întâi voi afla ce s-a întâmplat. Nu voi face nimic fără să-ți spun mai întâi.

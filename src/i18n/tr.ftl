@@ -171,3 +171,9 @@ kept-rule = Bildirimini ne kadar saklıyoruz? Okul bildiriminle işini bitirdiğ
 conv-kept-closed = Okul bildiriminle işini bitirdi. Onu { $date } tarihinde sileceğiz. Başka bir şey anlatmak ister misin? O zaman aşağıya bir mesaj yaz. Böylece bildirimin yeniden açılır.
 check-maybe-deleted = Kod doğru mu? O zaman bildirimin belki silindi. Bunu okul bir bildirimle işini bitirdikten { $closed } gün sonra ya da { $inactive } gün boyunca hiçbir şey olmadığında yaparız.
 check-maybe-deleted-varies = Kod doğru mu? O zaman bildirimin belki silindi. Bunu okul bir bildirimle işini bitirdikten bir süre sonra yaparız. Tam ne kadar sonra olduğu, okulunun bildirim sayfasında yazıyor.
+
+## Ready-made first replies the adviser's workstation offers in the pupil's language.
+reply-thanks = Bunu bildirdiğin için teşekkür ederim. Bu cesurcaydı.
+reply-read = Bildirimini okudum ve onu ciddiye alıyorum.
+reply-when = Birkaç okul günü içinde sana tekrar yazacağım. O zaman kodunla bir mesaj olup olmadığına bak.
+reply-next = Önce ne olduğunu öğreneceğim. Sana önce söylemeden hiçbir şey yapmayacağım.

@@ -22,11 +22,15 @@ pub(super) async fn case(
 ) -> Result<Markup, UiError> {
     engine::parse_id(&id)?;
     let flash = query_param(q.as_deref(), "flash").and_then(|f| Flash::from_param(&f));
+    let template = query_param(q.as_deref(), "template");
     let ws = state.workstation(&csrf).await?;
     let s = state.clone();
     blocking(move || {
         let case = ws.case(&id)?;
-        let page = views::case(&s.frame(&csrf), &case, flash, None);
+        let page = match &template {
+            Some(key) => views::case_with_template(&s.frame(&csrf), &case, flash, key),
+            None => views::case(&s.frame(&csrf), &case, flash, None),
+        };
         ws.mark_read(&case)?;
         Ok(page)
     })

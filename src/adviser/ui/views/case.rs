@@ -12,6 +12,7 @@ use crate::adviser::names;
 use crate::adviser::pins::AdviserChange;
 use crate::adviser::{Case, CaseMessage, Unopened};
 use crate::evidence::MediaType;
+use crate::i18n::{Lang, t};
 use crate::report::{Category, DangerNow, ReportDocument};
 use crate::retention::Schedule;
 use crate::store::{Author, Status};
@@ -22,6 +23,35 @@ pub fn case(
     case: &Case,
     flash: Option<Flash>,
     draft: Option<&Draft<'_>>,
+) -> Markup {
+    case_page(frame, case, flash, draft, None)
+}
+
+/// The first replies offered in the pupil's language, by their Fluent key (issue 14).
+pub const FIRST_REPLIES: [&str; 4] = ["reply-thanks", "reply-read", "reply-when", "reply-next"];
+
+/// The case page with the reply box holding a ready-made first reply (`?template=KEY`), in the
+/// pupil's language, for the adviser to edit or send.
+pub fn case_with_template(
+    frame: &Frame<'_>,
+    case: &Case,
+    flash: Option<Flash>,
+    template: &str,
+) -> Markup {
+    let text = case
+        .report
+        .as_ref()
+        .filter(|_| FIRST_REPLIES.contains(&template))
+        .map(|r| t(r.lang, template));
+    case_page(frame, case, flash, None, text.as_deref())
+}
+
+fn case_page(
+    frame: &Frame<'_>,
+    case: &Case,
+    flash: Option<Flash>,
+    draft: Option<&Draft<'_>>,
+    prefill: Option<&str>,
 ) -> Markup {
     let base = format!("/case/{}", case.id);
     let draft_for = |pad: Pad| draft.filter(|d| d.pad == pad);
@@ -100,12 +130,13 @@ pub fn case(
                 "Wordt op deze computer versleuteld voor de leerling en alle adviseurs van de school. \
                  De leerling leest het met de ophaalcode."
             }
-            (writing_form(frame, &format!("{base}/reply"), "reply-text", draft_for(Pad::Reply), "Versleutel en verstuur"))
+            (first_replies(case, &base))
+            (writing_form(frame, &format!("{base}/reply"), "reply-text", draft_for(Pad::Reply), prefill, "Versleutel en verstuur"))
         }
         section.write.note-pad aria-labelledby="note-title" {
             h2 #note-title { "Privénotitie" }
             p.hint { "Alleen voor de adviseurs van de school. De leerling kan dit nooit lezen." }
-            (writing_form(frame, &format!("{base}/note"), "note-text", draft_for(Pad::Note), "Bewaar notitie"))
+            (writing_form(frame, &format!("{base}/note"), "note-text", draft_for(Pad::Note), None, "Bewaar notitie"))
         }
         }
         section.status-pad aria-labelledby="status-title" {
@@ -176,11 +207,35 @@ fn advisers_changed(frame: &Frame<'_>, base: &str, change: &AdviserChange) -> Ma
     }
 }
 
+/// Short first replies in the pupil's own language, each with its Dutch meaning, to put in the
+/// reply box and edit (issue 14): a pupil who reads little Dutch hears back in their language.
+fn first_replies(case: &Case, base: &str) -> Markup {
+    let Some(report) = &case.report else {
+        return html! {};
+    };
+    let lang = report.lang;
+    html! {
+        details.first-replies {
+            summary { "Kant-en-klare eerste antwoorden in het " (lang.dutch_name()) }
+            ul {
+                @for key in FIRST_REPLIES {
+                    li {
+                        p lang=(lang.code()) dir=(lang.dir()) { (t(lang, key)) }
+                        @if lang != Lang::Nl { p.muted { "Betekent: " (t(Lang::Nl, key)) } }
+                        a href={ (base) "?template=" (key) "#reply-text" } { "Zet in het antwoordvak" }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn writing_form(
     frame: &Frame<'_>,
     action: &str,
     id: &str,
     draft: Option<&Draft<'_>>,
+    prefill: Option<&str>,
     button: &str,
 ) -> Markup {
     // After a refusal the page comes back scrolled to what went wrong: the action's fragment
@@ -193,7 +248,7 @@ fn writing_form(
                 p.problem id=(problem_id) role="alert" { (problem_text(d.problem)) }
             }
             textarea id=(id) name="message" rows="6" aria-label=(button) {
-                @if let Some(d) = draft { (d.text) }
+                @if let Some(d) = draft { (d.text) } @else if let Some(p) = prefill { (p) }
             }
             button type="submit" { (button) }
         }
@@ -708,5 +763,47 @@ mod tests {
 
     fn case_page(case: &Case, draft: Option<&Draft<'_>>) -> String {
         super::case(&frame(), case, None, draft).into_string()
+    }
+
+    #[test]
+    fn first_replies_are_offered_in_the_pupils_language_with_their_dutch_meaning() {
+        let case = Case {
+            schedule: Default::default(),
+            id: ReportId::parse("0123456789abcdef").unwrap(),
+            school: "demo".into(),
+            received_on: "2026-11-21".into(),
+            status: Status::New,
+            report: Some(ReportDocument {
+                lang: crate::i18n::Lang::Uk,
+                ..report(Category::Bullying, None)
+            }),
+            unopened: None,
+            messages: Vec::new(),
+            attachments: Vec::new(),
+            advisers_changed: None,
+            team: None,
+            reseal_due: false,
+        };
+        let page = case_page(&case, None);
+        assert!(
+            page.contains("Kant-en-klare eerste antwoorden in het Oekraïens"),
+            "{page}"
+        );
+        assert!(page.contains("Дякую за твоє повідомлення"), "{page}");
+        assert!(
+            page.contains("Betekent: Dank je wel dat je dit hebt gemeld"),
+            "{page}"
+        );
+        assert!(page.contains("?template=reply-thanks#reply-text"), "{page}");
+        let filled = super::case_with_template(&frame(), &case, None, "reply-when").into_string();
+        let box_start = filled.find("id=\"reply-text\"").unwrap();
+        assert!(
+            filled[box_start..].contains("Я напишу тобі знову"),
+            "{filled}"
+        );
+        // An unknown key fills nothing: the box holds only what the adviser types.
+        let other = super::case_with_template(&frame(), &case, None, "../etc").into_string();
+        let box_start = other.find("id=\"reply-text\"").unwrap();
+        assert!(other[box_start..].contains("></textarea>"), "{other}");
     }
 }

@@ -19,7 +19,7 @@ use crate::retention::Schedule;
 use crate::store::Status;
 
 pub(super) use crate::adviser::dutch::{category_label, status_label};
-pub use case::case;
+pub use case::{case, case_with_template};
 pub use inbox::{in_danger, inbox};
 pub use team::resealed;
 
