@@ -8,6 +8,32 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Symbols in a code; 16 symbols of 5 bits are the 80 bits DESIGN.md asks for.
 pub const CODE_LEN: usize = 16;
 
+/// What a pupil may type between the symbols of a code, as inclusive ranges: every Unicode
+/// space (a phone keyboard, a copy from a PDF or a chat), the dot, and the hyphen with the
+/// dashes and minus that autocorrect and word processors make of it.
+pub const SEPARATORS: &[(char, char)] = &[
+    ('\u{9}', '\u{d}'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{a0}', '\u{a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+    ('-', '-'),
+    ('.', '.'),
+    ('\u{2010}', '\u{2015}'),
+    ('\u{2212}', '\u{2212}'),
+];
+
+fn is_separator(c: char) -> bool {
+    SEPARATORS
+        .iter()
+        .any(|&(from, to)| (from..=to).contains(&c))
+}
+
 /// A pickup code in its normalised form (16 upper-case alphabet symbols, no separators).
 ///
 /// It is the pupil's only key to their report: never logged, never stored, zeroized on drop,
@@ -51,13 +77,15 @@ impl PickupCode {
         PickupCode(code)
     }
 
-    /// Reads a code the way a pupil types it: case, spaces and dashes do not matter,
-    /// O is read as 0 and I or L as 1.
+    /// Reads a code the way a pupil types it: case, spaces, dots and dashes (of any kind, see
+    /// [`SEPARATORS`]) do not matter, O is read as 0 and I or L as 1.
     pub fn parse(typed: &str) -> Result<Self, CodeShapeError> {
         let mut code = String::with_capacity(CODE_LEN);
         for c in typed.chars() {
+            if is_separator(c) {
+                continue;
+            }
             let c = match c.to_ascii_uppercase() {
-                ' ' | '-' | '\t' | '\u{a0}' | '\n' | '\r' | '.' => continue,
                 'O' => '0',
                 'I' | 'L' => '1',
                 c => c,
@@ -84,11 +112,28 @@ impl PickupCode {
     }
 
     /// An HTML `pattern` that accepts exactly the spellings `parse` reads as this code: any case,
-    /// O for 0, I or L for 1, and spaces, dashes or dots anywhere. The confirmation page checks
-    /// the typed-back code with it in the browser, without script and without a request, so
-    /// there is no page after it that Back would have to send again.
+    /// O for 0, I or L for 1, and separators anywhere. The confirmation page checks the
+    /// typed-back code with it in the browser, without script and without a request, so there
+    /// is no page after it that Back would have to send again.
+    ///
+    /// The separators are spelled out as code points rather than `\s`, whose meaning differs
+    /// between the browser's RegExp (which adds U+FEFF) and Unicode (which adds U+0085).
     pub fn typed_pattern(&self) -> String {
-        let separators = r"[\s.\-]*";
+        let class: String = SEPARATORS
+            .iter()
+            .map(|&(from, to)| {
+                let one = |c: char| match c {
+                    '-' | '.' => format!("\\{c}"),
+                    c => format!("\\u{{{:x}}}", u32::from(c)),
+                };
+                if from == to {
+                    one(from)
+                } else {
+                    format!("{}-{}", one(from), one(to))
+                }
+            })
+            .collect();
+        let separators = format!("[{class}]*");
         let symbols: Vec<String> = self
             .0
             .chars()
@@ -99,7 +144,7 @@ impl PickupCode {
                 c => format!("[{}{}]", c, c.to_ascii_lowercase()),
             })
             .collect();
-        format!("{separators}{}{separators}", symbols.join(separators))
+        format!("{separators}{}{separators}", symbols.join(&separators))
     }
 
     /// The code as a pupil sees it: four groups of four, e.g. `7KQM-9XTR-2HVD-P4WA`.
@@ -162,9 +207,17 @@ mod tests {
     fn the_typed_pattern_spells_out_every_accepted_form() {
         let code = PickupCode::parse("10AB-CDEF-GHJK-MNPQ").unwrap();
         let pattern = code.typed_pattern();
-        assert!(pattern.starts_with(r"[\s.\-]*[1IiLl][\s.\-]*[0Oo][\s.\-]*[Aa]"));
-        assert!(pattern.ends_with(r"[Qq][\s.\-]*"));
-        assert_eq!(pattern.matches(r"[\s.\-]*").count(), CODE_LEN + 1);
+        let sep = r"[\u{9}-\u{d}\u{20}\u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}-\u{2029}\u{202f}\u{205f}\u{3000}\-\.\u{2010}-\u{2015}\u{2212}]*";
+        assert!(pattern.starts_with(&format!("{sep}[1IiLl]{sep}[0Oo]{sep}[Aa]")));
+        assert!(pattern.ends_with(&format!("[Qq]{sep}")));
+        assert_eq!(pattern.matches(sep).count(), CODE_LEN + 1);
+        // Typed on a phone: a narrow no-break space and an en dash autocorrected from "-".
+        assert_eq!(
+            PickupCode::parse("10ab\u{202f}cdef – ghjk.mnpq")
+                .unwrap()
+                .normalised(),
+            "10ABCDEFGHJKMNPQ"
+        );
     }
 
     #[test]

@@ -754,9 +754,14 @@ const PAD_FLOOR: usize = 64 * 1024;
 /// ignore after the PNG IEND or JPEG EOI; the adviser client trims to the real length it learns
 /// from the sealed document.
 pub fn pad(mut bytes: Vec<u8>) -> Vec<u8> {
-    let target = padme(bytes.len()).max(PAD_FLOOR);
+    let target = padded_len(bytes.len());
     bytes.resize(target, 0);
     bytes
+}
+
+/// The size [`pad`] makes an attachment of `len` bytes.
+pub fn padded_len(len: usize) -> usize {
+    padme(len).max(PAD_FLOOR)
 }
 
 /// The Padmé length for `len`.

@@ -229,6 +229,60 @@ mod tests {
         assert_eq!(labels.len(), 3 + Purpose::ALL.len());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// For any server secret: the subkeys of different purposes differ from each other and
+        /// from the secret, and what one purpose computes for an input is not what another
+        /// computes for the same input (a stored lookup hash is not a submission code's MAC).
+        #[test]
+        fn no_secret_makes_two_purposes_share_a_subkey(
+            secret in proptest::prelude::any::<[u8; 32]>(),
+            code_bits in proptest::prelude::any::<[u8; 10]>(),
+        ) {
+            let k = Keys::new(&ServerSecret::from_bytes(secret));
+            let subkeys = [
+                &k.code_lookup.0[..],
+                &k.reporter_salt.0[..],
+                &k.submission.0[..],
+                &k.legacy_lookup.0[..],
+            ];
+            for (i, a) in subkeys.iter().enumerate() {
+                proptest::prop_assert_ne!(*a, &secret[..]);
+                for b in &subkeys[i + 1..] {
+                    proptest::prop_assert_ne!(a, b);
+                }
+            }
+            let c = PickupCode::from_bits(&code_bits);
+            let input = c.normalised().as_bytes();
+            let macs = [
+                k.code_lookup.hmac(input),
+                k.reporter_salt.hmac(input),
+                k.submission.hmac(input),
+                k.legacy_lookup.hmac(input),
+                hmac(&secret, input),
+            ];
+            for (i, a) in macs.iter().enumerate() {
+                for b in &macs[i + 1..] {
+                    proptest::prop_assert_ne!(a, b);
+                }
+            }
+            // The reporter's key is neither the lookup hash nor derivable by HKDF from it.
+            let reporter = k.reporter_identity(&c, KeyVersion::V2).to_public().to_string();
+            let stored = k.lookup_hash(&c);
+            let mut okm = [0u8; 32];
+            Hkdf::<Sha256>::from_prk(&stored)
+                .unwrap()
+                .expand(REPORTER_KEY_INFO, &mut okm)
+                .unwrap();
+            proptest::prop_assert_ne!(identity_from_bytes(&okm).to_public().to_string(), reporter);
+        }
+    }
+
     #[test]
     fn the_stored_hash_is_not_the_reporter_keys_prk() {
         // The flaw of the first version, stated as a test: HKDF-Extract(salt, IKM) is
