@@ -26,10 +26,8 @@ const UNITS: [&str; 3] = [
 /// The worst overall exposure each service may score (`systemd-analyze security`, 0.0 is
 /// fully locked down, 10.0 is not at all). Raising one of these needs a reason in
 /// docs/running.md.
-const MAX_EXPOSURE: [(&str, f64); 2] = [
-    ("fluister.service", 1.1),
-    ("fluister-backup.service", 0.2),
-];
+const MAX_EXPOSURE: [(&str, f64); 2] =
+    [("fluister.service", 1.1), ("fluister-backup.service", 0.2)];
 
 /// Where the units expect the binary (docs/running.md installs it there).
 const INSTALLED_BIN: &str = "/usr/local/bin/fluister";
@@ -53,9 +51,8 @@ fn systemd_analyze(test: &str) -> bool {
     if ok {
         return true;
     }
-    let line = format!(
-        "DEPLOY TESTS SKIPPED: {test}: no systemd-analyze, run `apt-get install systemd`"
-    );
+    let line =
+        format!("DEPLOY TESTS SKIPPED: {test}: no systemd-analyze, run `apt-get install systemd`");
     assert!(
         !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
         "{line} (CI=true: the unit checks must run in CI)"
@@ -157,7 +154,7 @@ fn services_are_no_more_exposed_than_committed() {
 fn setting(unit: &str, key: &str) -> String {
     unit.lines()
         .filter_map(|l| l.strip_prefix(&format!("{key}=")))
-        .last()
+        .next_back()
         .unwrap_or_else(|| panic!("no {key}= in the unit"))
         .trim()
         .to_owned()
@@ -173,7 +170,10 @@ fn the_data_folder_systemd_makes_is_one_fluister_accepts() {
         "the server reads the config the docs install"
     );
     assert!(
-        INSTALLED_CONFIG.starts_with(&format!("/etc/{}/", setting(&unit, "ConfigurationDirectory"))),
+        INSTALLED_CONFIG.starts_with(&format!(
+            "/etc/{}/",
+            setting(&unit, "ConfigurationDirectory")
+        )),
         "the config lies in the ConfigurationDirectory"
     );
     // The example config (what docs/running.md copies) points data_dir at the StateDirectory.
@@ -207,8 +207,15 @@ fn the_data_folder_systemd_makes_is_one_fluister_accepts() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(!out.status.success(), "a folder open to the group is refused");
-    assert!(text(&out.stderr).contains("chmod 700"), "{}", text(&out.stderr));
+    assert!(
+        !out.status.success(),
+        "a folder open to the group is refused"
+    );
+    assert!(
+        text(&out.stderr).contains("chmod 700"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// The shell script of the backup unit's `ExecStart=/bin/sh -c '…'`, as systemd hands it to
@@ -306,13 +313,25 @@ fn backup_unit_writes_dated_backups_that_restore_and_prunes_only_old_ones() {
     assert!(dated.exists(), "{}", text(&first.stderr));
     run();
     let second = backups.join(format!("fluister-{today}-2.age"));
-    assert!(second.exists(), "a second run the same day never overwrites");
+    assert!(
+        second.exists(),
+        "a second run the same day never overwrites"
+    );
 
     assert!(!stale.exists(), "a backup older than 30 days is deleted");
     assert!(recent.exists(), "a backup of 11 days ago is kept");
-    assert!(foreign.exists(), "files that are not backups are left alone");
-    assert!(!partial_old.exists(), "a partial file a crash left is cleaned");
-    assert!(partial_new.exists(), "a partial file of a running backup is not");
+    assert!(
+        foreign.exists(),
+        "files that are not backups are left alone"
+    );
+    assert!(
+        !partial_old.exists(),
+        "a partial file a crash left is cleaned"
+    );
+    assert!(
+        partial_new.exists(),
+        "a partial file of a running backup is not"
+    );
     for f in [&dated, &second] {
         let mode = fs::metadata(f).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", f.display());
