@@ -218,9 +218,16 @@ for (const { size, scheme } of VARIANTS) {
       assert.ok(await page.locator('#typed-code').evaluate((el) => !el.validity.valid));
       await checkA11y(page, tag('type-back, wrong code'));
 
-      // The right one, typed loosely (lower case, spaces, O for 0, L for 1), is "your code
-      // works" on the same page, with no request and so no page for Back to send again.
-      const loose = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l');
+      // The right one, typed loosely (lower case, O for 0, L for 1, an en dash a phone made of
+      // "-", a narrow no-break space, a space), is "your code works" on the same page, with no
+      // request and so no page for Back to send again.
+      const loose = code
+        .toLowerCase()
+        .replace('-', ' \u2013 ')
+        .replace('-', '\u202f')
+        .replaceAll('-', ' ')
+        .replaceAll('0', 'o')
+        .replaceAll('1', 'l');
       await page.locator('#typed-code').fill(loose);
       assert.ok(await shown(page, '.works p.ok'));
       assert.ok(!(await shown(page, 'section.confirm button[type=submit]')));
