@@ -34,6 +34,23 @@ use crate::store::Store;
 /// percent-encoded, is 240 KB; this leaves room for the other fields.
 pub const FORM_BODY_MAX: usize = 512 * 1024;
 
+/// Where the adviser API lives (docs/api.md).
+pub const API_BASE: &str = "/api/v1";
+
+/// The health check for monitoring: `GET` answers `ok` (docs/api.md section 6).
+pub const HEALTHZ: &str = "/healthz";
+
+/// Every operation docs/openapi.yaml must describe, as (method, path): the adviser API's
+/// routes under `API_BASE`, and the health check. The router is built from the same table
+/// (`api::ROUTES`); tests/openapi.rs holds the description to it both ways.
+pub fn documented_routes() -> Vec<(axum::http::Method, String)> {
+    api::ROUTES
+        .iter()
+        .map(|r| (r.method.clone(), format!("{API_BASE}{}", r.path)))
+        .chain([(axum::http::Method::GET, HEALTHZ.to_owned())])
+        .collect()
+}
+
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -165,9 +182,9 @@ pub fn app(state: AppState) -> Router {
         .route("/check", get(pupil::check_form).post(pupil::check))
         .route("/check/message", post(pupil::follow_up).layer(uploads))
         .route("/check/confirm", post(pupil::confirm_code))
-        .nest("/api/v1", api::router())
+        .nest(API_BASE, api::router())
         .route("/static/{file}", get(static_file))
-        .route("/healthz", get(|| async { "ok" }))
+        .route(HEALTHZ, get(|| async { "ok" }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(FORM_BODY_MAX))
