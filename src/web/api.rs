@@ -317,6 +317,25 @@ impl FromRequestParts<AppState> for Adviser {
     }
 }
 
+/// Path parameters (a report id, an item's number, a school's slug). A segment that is not
+/// valid UTF-8 (`%FF`) names nothing that exists, so it is answered like any unknown id:
+/// `404 not_found` in the API's JSON, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T> FromRequestParts<AppState> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|_| ApiError::NotFound)
+    }
+}
+
 impl Adviser {
     /// The report, if it exists and belongs to one of this adviser's schools. "Not yours" and
     /// "not there" are the same answer.
@@ -548,7 +567,7 @@ async fn overdue_since(
 async fn get_report(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let report = adviser.report(&state, &id).await?;
     let messages = state.store.messages(report.id.clone()).await?;
@@ -638,7 +657,7 @@ async fn with_schedules(
 async fn get_attachment(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path((id, n)): Path<(String, String)>,
+    ApiPath((id, n)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let report = adviser.report(&state, &id).await?;
     let n: i64 = n.parse().map_err(|_| ApiError::NotFound)?;
@@ -685,7 +704,7 @@ fn default_author() -> String {
 async fn post_message(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: MessageRequest = parse(body)?;
@@ -747,7 +766,7 @@ struct StatusRequest {
 async fn put_status(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: StatusRequest = parse(body)?;
@@ -773,7 +792,7 @@ struct HoldRequest {
 async fn put_hold(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: HoldRequest = parse(body)?;
