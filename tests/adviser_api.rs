@@ -175,7 +175,7 @@ fn the_report_list_comes_in_pages_each_report_once() {
     assert_eq!(end, json!({ "reports": [], "next": null }));
 }
 
-/// Found by schemathesis (docs/openapi.yaml, `.ci/api-contract`): a path segment that is not
+/// Found while describing the API in docs/openapi.yaml, by probing its paths: a path segment that is not
 /// valid UTF-8 once percent-decoded was refused by axum itself, `400` in plain text, outside the
 /// API's contract. It names nothing that exists, so it is `404 not_found` in the API's JSON.
 #[test]
