@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
@@ -207,8 +207,17 @@ pub fn lang_of(query: &Option<String>, headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-async fn not_found(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
-    AppError::NotFound(lang_of(&q, &headers))
+/// No such page. Under `API_BASE` (also `/api/v1` and `/api/v1/` themselves, which the nested
+/// API router does not see), the API's JSON `not_found`, never a pupil's HTML page.
+async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    let api = path
+        .strip_prefix(API_BASE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if api {
+        return api::ApiError::NotFound.into_response();
+    }
+    AppError::NotFound(lang_of(&q, &headers)).into_response()
 }
 
 async fn method_not_allowed(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
