@@ -217,7 +217,12 @@ fn assert_keys(spec: &Value, schema: &str, value: &Value) {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let got: BTreeSet<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+    let got: BTreeSet<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(got, named, "{value}");
     assert_eq!(required, named);
 }

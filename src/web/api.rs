@@ -101,7 +101,8 @@ pub static ROUTES: &[Route] = &[
         method: Method::PUT,
         path: "/reports/{id}/ciphertext",
         endpoint: |m| {
-            on(m, team::replace_report).layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX))
+            on(m, team::replace_report)
+                .layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX))
         },
     },
     Route {
