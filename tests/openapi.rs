@@ -125,6 +125,54 @@ fn every_operation_describes_the_answers_the_code_gives_them_all() {
     }
 }
 
+/// Every string literal that directly follows `marker` (white space allowed between).
+fn literals_after(text: &str, marker: &str) -> BTreeSet<String> {
+    text.split(marker)
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+/// The `error` codes the API can answer, read from its source: every `BadRequest("code", …)`,
+/// the fixed code of each other `ApiError` variant (`StatusCode::…, "code"`), and the codes a
+/// replacement's file problems map to (`=> "code"`). A code added to the code but not to the
+/// file's `Error` schema, or left in the file after the code dropped it, fails here.
+#[test]
+fn the_error_codes_described_are_the_ones_the_code_answers() {
+    let src = |f: &str| {
+        std::fs::read_to_string(format!("{}/src/web/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let (api, team) = (src("api.rs"), src("team.rs"));
+    let mut in_code = BTreeSet::new();
+    for text in [&api, &team] {
+        in_code.extend(literals_after(text, "BadRequest("));
+    }
+    for piece in api.split("StatusCode::").skip(1) {
+        if let Some(rest) = piece
+            .trim_start_matches(|c: char| c.is_ascii_uppercase() || c == '_')
+            .strip_prefix(',')
+            .and_then(|r| r.trim_start().strip_prefix('"'))
+        {
+            in_code.insert(rest.split('"').next().unwrap().to_owned());
+        }
+    }
+    in_code.extend(literals_after(&team, "=> "));
+    let spec = spec();
+    let described: BTreeSet<String> = spec["components"]["schemas"]["Error"]["properties"]["error"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        in_code.len() > 20,
+        "the source scan found too little: {in_code:?}"
+    );
+    assert_eq!(in_code, described);
+}
+
 /// A raw HTTP/1.1 exchange, so every method and every byte of the path goes out as written.
 struct Answer {
     status: u16,
