@@ -8,9 +8,9 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::de::DeserializeOwned;
@@ -35,32 +35,101 @@ pub const MESSAGE_CIPHERTEXT_MAX: usize = 160 * 1024;
 /// bytes. Anything bigger is refused before it is read whole, let alone parsed.
 pub const AUTH_BODY_MAX: usize = 4 * 1024;
 
+/// One operation of the adviser API: a method on a path under `/api/v1`, and how it is served.
+pub struct Route {
+    pub method: Method,
+    /// The path under `/api/v1` with axum's `{name}` parameters, spelled as docs/openapi.yaml
+    /// spells it.
+    pub path: &'static str,
+    /// The handler (with its body limit) for this method on this path.
+    endpoint: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+/// Every operation of the adviser API. `router` serves exactly these and nothing else, and
+/// tests/openapi.rs checks docs/openapi.yaml against this table both ways, so the description
+/// cannot drift from what is served: a route is added here or not at all.
+pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::POST,
+        path: "/auth/challenge",
+        endpoint: |m| on(m, challenge).layer(DefaultBodyLimit::max(AUTH_BODY_MAX)),
+    },
+    Route {
+        method: Method::POST,
+        path: "/auth/session",
+        endpoint: |m| on(m, session).layer(DefaultBodyLimit::max(AUTH_BODY_MAX)),
+    },
+    Route {
+        method: Method::GET,
+        path: "/reports",
+        endpoint: |m| on(m, list_reports),
+    },
+    Route {
+        method: Method::GET,
+        path: "/reports/{id}",
+        endpoint: |m| on(m, get_report),
+    },
+    Route {
+        method: Method::POST,
+        path: "/reports/{id}/messages",
+        endpoint: |m| on(m, post_message),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/reports/{id}/status",
+        endpoint: |m| on(m, put_status),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/reports/{id}/hold",
+        endpoint: |m| on(m, put_hold),
+    },
+    Route {
+        method: Method::GET,
+        path: "/reports/{id}/attachments/{n}",
+        endpoint: |m| on(m, get_attachment),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/reports/{id}/attachments/{n}",
+        endpoint: |m| {
+            on(m, team::replace_attachment)
+                .layer(DefaultBodyLimit::max(reseal::ATTACHMENT_CIPHERTEXT_MAX))
+        },
+    },
+    Route {
+        method: Method::PUT,
+        path: "/reports/{id}/ciphertext",
+        endpoint: |m| {
+            on(m, team::replace_report)
+                .layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX))
+        },
+    },
+    Route {
+        method: Method::PUT,
+        path: "/reports/{id}/messages/{seq}/ciphertext",
+        endpoint: |m| {
+            on(m, team::replace_message)
+                .layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX))
+        },
+    },
+    Route {
+        method: Method::GET,
+        path: "/schools/{school}/recipients",
+        endpoint: |m| on(m, team::recipients),
+    },
+];
+
+/// The API router, built from `ROUTES` alone: each operation is registered with the method its
+/// entry names (axum merges the methods of one path, and panics on a duplicate).
 pub fn router() -> Router<AppState> {
-    let auth_body = DefaultBodyLimit::max(AUTH_BODY_MAX);
-    Router::new()
-        .route("/auth/challenge", post(challenge).layer(auth_body))
-        .route("/auth/session", post(session).layer(auth_body))
-        .route("/reports", get(list_reports))
-        .route("/reports/{id}", get(get_report))
-        .route("/reports/{id}/messages", post(post_message))
-        .route("/reports/{id}/status", put(put_status))
-        .route("/reports/{id}/hold", put(put_hold))
-        .route(
-            "/reports/{id}/attachments/{n}",
-            get(get_attachment)
-                .put(team::replace_attachment)
-                .layer(DefaultBodyLimit::max(reseal::ATTACHMENT_CIPHERTEXT_MAX)),
-        )
-        .route(
-            "/reports/{id}/ciphertext",
-            put(team::replace_report).layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX)),
-        )
-        .route(
-            "/reports/{id}/messages/{seq}/ciphertext",
-            put(team::replace_message)
-                .layer(DefaultBodyLimit::max(reseal::DOCUMENT_CIPHERTEXT_MAX)),
-        )
-        .route("/schools/{school}/recipients", get(team::recipients))
+    let router = ROUTES.iter().fold(Router::new(), |router, route| {
+        let filter = MethodFilter::try_from(route.method.clone())
+            .expect("the API uses standard methods only");
+        router.route(route.path, (route.endpoint)(filter))
+    });
+    // After the routes: the 405 fallback is set on the paths registered so far.
+    router
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
@@ -246,6 +315,25 @@ impl FromRequestParts<AppState> for Adviser {
             .verify(&state.config(), token)
             .map(Adviser)
             .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// Path parameters (a report id, an item's number, a school's slug). A segment that is not
+/// valid UTF-8 (`%FF`) names nothing that exists, so it is answered like any unknown id:
+/// `404 not_found` in the API's JSON, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T> FromRequestParts<AppState> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|_| ApiError::NotFound)
     }
 }
 
@@ -480,7 +568,7 @@ async fn overdue_since(
 async fn get_report(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let report = adviser.report(&state, &id).await?;
     let messages = state.store.messages(report.id.clone()).await?;
@@ -570,7 +658,7 @@ async fn with_schedules(
 async fn get_attachment(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path((id, n)): Path<(String, String)>,
+    ApiPath((id, n)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let report = adviser.report(&state, &id).await?;
     let n: i64 = n.parse().map_err(|_| ApiError::NotFound)?;
@@ -617,7 +705,7 @@ fn default_author() -> String {
 async fn post_message(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: MessageRequest = parse(body)?;
@@ -679,7 +767,7 @@ struct StatusRequest {
 async fn put_status(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: StatusRequest = parse(body)?;
@@ -705,7 +793,7 @@ struct HoldRequest {
 async fn put_hold(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: HoldRequest = parse(body)?;

@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
@@ -33,6 +33,23 @@ use crate::store::Store;
 /// Largest form body accepted. A 20,000-character description of four-byte characters,
 /// percent-encoded, is 240 KB; this leaves room for the other fields.
 pub const FORM_BODY_MAX: usize = 512 * 1024;
+
+/// Where the adviser API lives (docs/api.md).
+pub const API_BASE: &str = "/api/v1";
+
+/// The health check for monitoring: `GET` answers `ok` (docs/api.md section 6).
+pub const HEALTHZ: &str = "/healthz";
+
+/// Every operation docs/openapi.yaml must describe, as (method, path): the adviser API's
+/// routes under `API_BASE`, and the health check. The router is built from the same table
+/// (`api::ROUTES`); tests/openapi.rs holds the description to it both ways.
+pub fn documented_routes() -> Vec<(axum::http::Method, String)> {
+    api::ROUTES
+        .iter()
+        .map(|r| (r.method.clone(), format!("{API_BASE}{}", r.path)))
+        .chain([(axum::http::Method::GET, HEALTHZ.to_owned())])
+        .collect()
+}
 
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
@@ -165,9 +182,9 @@ pub fn app(state: AppState) -> Router {
         .route("/check", get(pupil::check_form).post(pupil::check))
         .route("/check/message", post(pupil::follow_up).layer(uploads))
         .route("/check/confirm", post(pupil::confirm_code))
-        .nest("/api/v1", api::router())
+        .nest(API_BASE, api::router())
         .route("/static/{file}", get(static_file))
-        .route("/healthz", get(|| async { "ok" }))
+        .route(HEALTHZ, get(|| async { "ok" }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(FORM_BODY_MAX))
@@ -190,8 +207,17 @@ pub fn lang_of(query: &Option<String>, headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-async fn not_found(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
-    AppError::NotFound(lang_of(&q, &headers))
+/// No such page. Under `API_BASE` (also `/api/v1` and `/api/v1/` themselves, which the nested
+/// API router does not see), the API's JSON `not_found`, never a pupil's HTML page.
+async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    let api = path
+        .strip_prefix(API_BASE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if api {
+        return api::ApiError::NotFound.into_response();
+    }
+    AppError::NotFound(lang_of(&q, &headers)).into_response()
 }
 
 async fn method_not_allowed(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {

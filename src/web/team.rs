@@ -3,8 +3,8 @@
 //! if it is still the one the client read. The server never sees plaintext here either.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::reseal::{self, FileProblem};
 use crate::store::{Item, Replaced, Replacement};
 
 use super::AppState;
-use super::api::{Adviser, ApiError, json_body};
+use super::api::{Adviser, ApiError, ApiPath, json_body};
 
 /// The header that names the recipient set a replacement is sealed for.
 pub const SEALED_FOR_HEADER: &str = "fluister-sealed-for";
@@ -47,7 +47,7 @@ pub fn team_json(school: &School) -> serde_json::Value {
 pub async fn recipients(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     if !adviser.0.schools.contains(&slug) {
         return Err(ApiError::NotFound);
@@ -65,7 +65,7 @@ pub async fn recipients(
 pub async fn replace_report(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -76,7 +76,7 @@ pub async fn replace_report(
 pub async fn replace_message(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path((id, seq)): Path<(String, String)>,
+    ApiPath((id, seq)): ApiPath<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -88,7 +88,7 @@ pub async fn replace_message(
 pub async fn replace_attachment(
     State(state): State<AppState>,
     adviser: Adviser,
-    Path((id, n)): Path<(String, String)>,
+    ApiPath((id, n)): ApiPath<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
