@@ -326,6 +326,34 @@ fn every_bad_input_gets_a_calm_page_and_stores_nothing() {
     assert!(p.body.contains("Deze pagina bestaat niet"));
     assert_eq!(get(&server.url("/s/nope")).status, 404);
     assert_eq!(get(&server.url("/nothing/here?lang=en")).status, 404);
+    // A link broken in a chat app (a byte that is not UTF-8) is "page not found" too, as a page
+    // in the pupil's language, never a bare error line.
+    for path in ["/s/%FF", "/s/%C3%28/report", "/static/%FF?lang=en"] {
+        let p = if path.ends_with("/report") {
+            post_raw(
+                &server.url(path),
+                form,
+                "t",
+                &encode(&[("description", "x")]),
+            )
+        } else {
+            get(&server.url(path))
+        };
+        assert_eq!(p.status, 404, "{path}");
+        assert!(
+            p.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let expected = if path.contains("lang=en") {
+            "This page does not exist"
+        } else {
+            "Deze pagina bestaat niet"
+        };
+        assert!(p.body.contains(expected), "{path}: {}", p.body);
+    }
 
     // Wrong method.
     let p = get(&url);

@@ -220,6 +220,32 @@ async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Respo
     AppError::NotFound(lang_of(&q, &headers)).into_response()
 }
 
+/// A path parameter of a pupil page (a school's slug, an asset's name). A segment that is not
+/// valid UTF-8 (`/s/%FF`) names no page, so it gets the calm "page not found" page in the
+/// pupil's language, not axum's plain-text 400.
+pub struct PagePath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PagePath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PagePath(value)),
+            Err(_) => {
+                let query = parts.uri.query().map(str::to_owned);
+                Err(AppError::NotFound(lang_of(&query, &parts.headers)))
+            }
+        }
+    }
+}
+
 async fn method_not_allowed(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
     AppError::MethodNotAllowed(lang_of(&q, &headers))
 }
@@ -296,7 +322,7 @@ pub fn asset_url(name: &str) -> String {
 }
 
 async fn static_file(
-    Path(file): Path<String>,
+    PagePath(file): PagePath<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
@@ -23,7 +23,7 @@ use super::form::{FormBody, is_urlencoded};
 use super::peer::Peer;
 use super::upload::{self, Admit, Broken, FileGate, Submitted};
 use super::views::{self, CheckProblem, ConfirmProblem, FollowUp, Kept, Notice};
-use super::{AppError, AppState, lang_of};
+use super::{AppError, AppState, PagePath, lang_of};
 
 /// How an empty report form may be cached: by this browser only, revalidated on every normal
 /// visit, but kept for Back. Back from the confirmation then shows the very form that was
@@ -62,7 +62,7 @@ fn empty_form(state: &AppState, lang: Lang, school: &crate::config::School) -> R
 /// `GET /s/{school}`: the report form.
 pub async fn report_form(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    PagePath(slug): PagePath<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
@@ -76,7 +76,7 @@ pub async fn report_form(
 /// the pickup code. Every refusal shows the form again with the text as typed.
 pub async fn submit_report(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    PagePath(slug): PagePath<String>,
     RawQuery(q): RawQuery,
     Peer(source): Peer,
     req: Request,
