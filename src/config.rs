@@ -81,6 +81,19 @@ pub struct School {
     pub recovery: Option<x25519::Recipient>,
 }
 
+/// Who holds a key that opens a pupil's report besides the pupil's own code: what the pupil pages
+/// may promise about it. Follows the config as it is now (a reload changes it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keyholders {
+    /// Only the school's advisers.
+    Advisers,
+    /// The advisers, and the school board with its offline recovery key (`recovery`).
+    AdvisersAndBoard,
+    /// A page for no school in particular, on an install where some schools have a recovery key
+    /// and some do not.
+    Varies,
+}
+
 /// Days a pupil may wait for a reply when the config does not say.
 pub const DEFAULT_REPLY_WITHIN_DAYS: u32 = 5;
 /// The longest `reply_within_days` allowed: a school year of waiting is no deadline.
@@ -116,6 +129,14 @@ impl School {
     /// sealed for this school's current team is stored with.
     pub fn fingerprint(&self) -> String {
         crate::recipients::fingerprint(self.sealing_recipients().iter().map(ToString::to_string))
+    }
+
+    /// Who holds a key to this school's reports.
+    pub fn keyholders(&self) -> Keyholders {
+        match self.recovery {
+            Some(_) => Keyholders::AdvisersAndBoard,
+            None => Keyholders::Advisers,
+        }
     }
 
     /// The name the config gives this adviser, if any.
@@ -157,6 +178,26 @@ impl Config {
 
     pub fn school(&self, slug: &str) -> Option<&School> {
         self.schools.iter().find(|s| s.slug == slug)
+    }
+
+    /// Who holds a key, said for a page that belongs to no school in particular (the list of
+    /// schools, `/check` before a code is typed, an error): what every school has in common,
+    /// or `Varies`. On a one-school install that is exactly that school.
+    pub fn keyholders(&self) -> Keyholders {
+        let mut kinds = self.schools.iter().map(School::keyholders);
+        let first = kinds.next().unwrap_or(Keyholders::Advisers);
+        if kinds.all(|k| k == first) {
+            first
+        } else {
+            Keyholders::Varies
+        }
+    }
+
+    /// Who holds a key to the reports of the school `slug`; for a school no longer configured,
+    /// what the install as a whole can say.
+    pub fn keyholders_of(&self, slug: &str) -> Keyholders {
+        self.school(slug)
+            .map_or_else(|| self.keyholders(), School::keyholders)
     }
 }
 
@@ -958,6 +999,34 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("unknown setting \"colour\""), "{e}");
+    }
+
+    #[test]
+    fn the_pages_say_the_board_holds_a_key_only_where_it_does() {
+        let board = x25519::Identity::generate().to_public();
+        let with = School {
+            slug: "linde".into(),
+            recovery: Some(board),
+            ..School::default()
+        };
+        let without = School {
+            slug: "eik".into(),
+            ..School::default()
+        };
+        assert_eq!(with.keyholders(), Keyholders::AdvisersAndBoard);
+        assert_eq!(without.keyholders(), Keyholders::Advisers);
+        let install = |schools: Vec<School>| Config::with_schools("/x".into(), schools);
+        let one = install(vec![with.clone()]);
+        assert_eq!(one.keyholders(), Keyholders::AdvisersAndBoard);
+        let both = install(vec![with.clone(), with.clone()]);
+        assert_eq!(both.keyholders(), Keyholders::AdvisersAndBoard);
+        let none = install(vec![without.clone()]);
+        assert_eq!(none.keyholders(), Keyholders::Advisers);
+        let mixed = install(vec![without, with]);
+        assert_eq!(mixed.keyholders(), Keyholders::Varies);
+        assert_eq!(mixed.keyholders_of("linde"), Keyholders::AdvisersAndBoard);
+        assert_eq!(mixed.keyholders_of("eik"), Keyholders::Advisers);
+        assert_eq!(mixed.keyholders_of("gone"), Keyholders::Varies);
     }
 
     #[test]

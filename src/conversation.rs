@@ -122,6 +122,11 @@ impl Thread {
         &self.report.id
     }
 
+    /// The slug of the school the report went to.
+    pub fn school(&self) -> &str {
+        &self.report.school
+    }
+
     /// The sealed report, opened with the pupil's key in memory; `None` if it cannot be read.
     pub async fn document(&self) -> Option<ReportDocument> {
         let identity = self.identity.clone();
