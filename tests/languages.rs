@@ -174,7 +174,13 @@ fn every_new_file_says_how_it_was_made_and_that_it_awaits_review() {
 #[test]
 fn dutch_institutions_keep_their_name_with_an_explanation() {
     for lang in NEW {
-        for id in ["help-kindertelefoon", "help-veilig-thuis", "footer-privacy"] {
+        for id in [
+            "help-kindertelefoon",
+            "help-veilig-thuis",
+            "footer-privacy",
+            "footer-privacy-spare-key",
+            "footer-privacy-spare-key-some",
+        ] {
             let s = t(lang, id);
             assert!(
                 s.contains('(') && s.contains(')'),
@@ -184,7 +190,13 @@ fn dutch_institutions_keep_their_name_with_an_explanation() {
         }
         assert!(t(lang, "help-kindertelefoon").contains("Kindertelefoon"));
         assert!(t(lang, "help-veilig-thuis").contains("Veilig Thuis"));
-        assert!(t(lang, "footer-privacy").contains("vertrouwenspers"));
+        for footer in [
+            "footer-privacy",
+            "footer-privacy-spare-key",
+            "footer-privacy-spare-key-some",
+        ] {
+            assert!(t(lang, footer).contains("vertrouwenspers"), "{footer}");
+        }
     }
 }
 

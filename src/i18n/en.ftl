@@ -12,6 +12,8 @@ help-line-danger = Danger? Call
 help-line-kindertelefoon = Kindertelefoon
 help-line-veilig-thuis = Veilig Thuis
 footer-privacy = Fluister does not remember who you are or where you are. Your report is locked. Only the confidential advisers of your school have the key.
+footer-privacy-spare-key = Fluister does not remember who you are or where you are. Your report is locked. The confidential advisers of your school have the key. The school board also keeps a spare key, locked in a safe. The board may only use it when the advisers themselves can no longer get to the reports. That can happen when an adviser loses their key.
+footer-privacy-spare-key-some = Fluister does not remember who you are or where you are. Your report is locked. The confidential advisers of your school have the key. At some schools, the school board also keeps a spare key, locked in a safe. The board may only use it when the advisers themselves can no longer get to the reports. The bottom of your school's report page says whether your school has one.
 
 home-title = Choose your school
 home-intro = Which school do you want to report to?
@@ -19,6 +21,7 @@ home-intro = Which school do you want to report to?
 form-title = Report it to { $school }
 form-intro = You don't have to give your name.
 form-who-reads = Who reads this? Only the confidential advisers of { $school }. Nobody else, not even Fluister.
+form-who-reads-spare-key = Who reads this? The confidential advisers of { $school }. Fluister does not read it. The school board does keep a spare key. The bottom of this page says what it is for.
 form-what-next = What happens next? You get a code. With that code you can read the school's answer later, and tell them more. An answer usually comes within a few school days.
 form-submit = Send report
 optional = (you may leave this empty)

@@ -12,6 +12,8 @@ help-line-danger = Gevaar? Bel
 help-line-kindertelefoon = Kindertelefoon
 help-line-veilig-thuis = Veilig Thuis
 footer-privacy = Fluister onthoudt niet wie je bent en niet waar je bent. Je melding gaat op slot. Alleen de vertrouwenspersonen van je school hebben de sleutel.
+footer-privacy-spare-key = Fluister onthoudt niet wie je bent en niet waar je bent. Je melding gaat op slot. De vertrouwenspersonen van je school hebben de sleutel. Het schoolbestuur bewaart ook een reservesleutel, in een kluis. Die mag het bestuur alleen gebruiken als de vertrouwenspersonen zelf niet meer bij de meldingen kunnen. Dat kan gebeuren als een vertrouwenspersoon zijn of haar sleutel kwijt is.
+footer-privacy-spare-key-some = Fluister onthoudt niet wie je bent en niet waar je bent. Je melding gaat op slot. De vertrouwenspersonen van je school hebben de sleutel. Bij sommige scholen bewaart het schoolbestuur ook een reservesleutel, in een kluis. Die mag het bestuur alleen gebruiken als de vertrouwenspersonen zelf niet meer bij de meldingen kunnen. Of jouw school zo'n reservesleutel heeft, lees je onderaan de meldpagina van je school.
 
 home-title = Kies je school
 home-intro = Bij welke school wil je iets melden?
@@ -19,6 +21,7 @@ home-intro = Bij welke school wil je iets melden?
 form-title = Meld het bij { $school }
 form-intro = Je hoeft je naam niet te geven.
 form-who-reads = Wie leest dit? Alleen de vertrouwenspersonen van { $school }. Niemand anders, ook Fluister niet.
+form-who-reads-spare-key = Wie leest dit? De vertrouwenspersonen van { $school }. Fluister leest het niet. Het schoolbestuur bewaart wel een reservesleutel. Onderaan deze pagina lees je waar die voor is.
 form-what-next = Wat gebeurt er daarna? Je krijgt een code. Met die code lees je later het antwoord van school, en kun je meer vertellen. Meestal komt er binnen een paar schooldagen antwoord.
 form-submit = Verstuur melding
 optional = (mag je leeg laten)

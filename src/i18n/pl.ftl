@@ -18,6 +18,8 @@ help-line-danger = Niebezpieczeństwo? Zadzwoń
 help-line-kindertelefoon = Kindertelefoon
 help-line-veilig-thuis = Veilig Thuis
 footer-privacy = Fluister nie zapamiętuje, kim jesteś ani gdzie jesteś. Twoje zgłoszenie jest zamknięte na klucz. Klucz mają tylko vertrouwenspersonen (osoby zaufania) w twojej szkole.
+footer-privacy-spare-key = Fluister nie zapamiętuje, kim jesteś ani gdzie jesteś. Twoje zgłoszenie jest zamknięte na klucz. Klucz mają vertrouwenspersonen (osoby zaufania) w twojej szkole. Zarząd szkoły ma też zapasowy klucz, zamknięty w sejfie. Zarząd może go użyć tylko wtedy, gdy osoby zaufania same nie mogą już otworzyć zgłoszeń. Tak może się stać, gdy jedna z nich zgubi swój klucz.
+footer-privacy-spare-key-some = Fluister nie zapamiętuje, kim jesteś ani gdzie jesteś. Twoje zgłoszenie jest zamknięte na klucz. Klucz mają vertrouwenspersonen (osoby zaufania) w twojej szkole. W niektórych szkołach zarząd szkoły ma też zapasowy klucz, zamknięty w sejfie. Zarząd może go użyć tylko wtedy, gdy osoby zaufania same nie mogą już otworzyć zgłoszeń. Czy twoja szkoła ma taki klucz, przeczytasz na dole strony zgłoszeń twojej szkoły.
 
 home-title = Wybierz swoją szkołę
 home-intro = W której szkole chcesz coś zgłosić?
@@ -25,6 +27,7 @@ home-intro = W której szkole chcesz coś zgłosić?
 form-title = Zgłoś to w szkole { $school }
 form-intro = Nie musisz podawać swojego imienia.
 form-who-reads = Kto to przeczyta? Tylko osoby zaufania (vertrouwenspersonen) ze szkoły { $school }. Nikt inny, nawet Fluister.
+form-who-reads-spare-key = Kto to przeczyta? Osoby zaufania (vertrouwenspersonen) ze szkoły { $school }. Fluister tego nie czyta. Zarząd szkoły ma jednak zapasowy klucz. Na dole tej strony przeczytasz, do czego on służy.
 form-what-next = Co będzie potem? Dostaniesz kod. Dzięki temu kodowi przeczytasz później odpowiedź szkoły i będziesz mógł albo mogła napisać więcej. Zwykle odpowiedź przychodzi w ciągu kilku dni szkolnych.
 form-submit = Wyślij zgłoszenie
 optional = (możesz zostawić puste)

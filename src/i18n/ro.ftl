@@ -18,6 +18,8 @@ help-line-danger = Pericol? Sună la
 help-line-kindertelefoon = Kindertelefoon
 help-line-veilig-thuis = Veilig Thuis
 footer-privacy = Fluister nu ține minte cine ești și nici unde ești. Sesizarea ta este încuiată. Cheia o au doar vertrouwenspersonen (persoanele de încredere) de la școala ta.
+footer-privacy-spare-key = Fluister nu ține minte cine ești și nici unde ești. Sesizarea ta este încuiată. Cheia o au vertrouwenspersonen (persoanele de încredere) de la școala ta. Consiliul de administrație al școlii păstrează și o cheie de rezervă, într-un seif. Consiliul are voie să o folosească doar dacă persoanele de încredere nu mai pot deschide singure sesizările. Asta se poate întâmpla dacă una dintre ele își pierde cheia.
+footer-privacy-spare-key-some = Fluister nu ține minte cine ești și nici unde ești. Sesizarea ta este încuiată. Cheia o au vertrouwenspersonen (persoanele de încredere) de la școala ta. La unele școli, consiliul de administrație păstrează și o cheie de rezervă, într-un seif. Consiliul are voie să o folosească doar dacă persoanele de încredere nu mai pot deschide singure sesizările. Dacă școala ta are o astfel de cheie, scrie jos pe pagina de sesizări a școlii tale.
 
 home-title = Alege-ți școala
 home-intro = La ce școală vrei să spui ceva?
@@ -25,6 +27,7 @@ home-intro = La ce școală vrei să spui ceva?
 form-title = Spune-i școlii { $school }
 form-intro = Nu trebuie să-ți scrii numele.
 form-who-reads = Cine citește asta? Doar persoanele de încredere (vertrouwenspersonen) de la { $school }. Nimeni altcineva, nici măcar Fluister.
+form-who-reads-spare-key = Cine citește asta? Persoanele de încredere (vertrouwenspersonen) de la { $school }. Fluister nu o citește. Dar consiliul de administrație al școlii păstrează o cheie de rezervă. Jos pe această pagină scrie pentru ce este.
 form-what-next = Ce se întâmplă după aceea? Primești un cod. Cu acest cod citești mai târziu răspunsul școlii și poți povesti mai mult. De obicei răspunsul vine în câteva zile de școală.
 form-submit = Trimite sesizarea
 optional = (poți să lași gol)

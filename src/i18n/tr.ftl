@@ -18,6 +18,8 @@ help-line-danger = Tehlike mi var? Ara
 help-line-kindertelefoon = Kindertelefoon
 help-line-veilig-thuis = Veilig Thuis
 footer-privacy = Fluister kim olduğunu ve nerede olduğunu hatırlamaz. Bildirimin kilitlenir. Anahtar sadece okulundaki vertrouwenspersoon'larda (güven kişisi) var.
+footer-privacy-spare-key = Fluister kim olduğunu ve nerede olduğunu hatırlamaz. Bildirimin kilitlenir. Anahtar okulundaki vertrouwenspersoon'larda (güven kişileri) var. Okul yönetim kurulu da bir kasada yedek bir anahtar saklar. Kurul bu anahtarı sadece güven kişileri bildirimleri artık kendileri açamadığında kullanabilir. Bu, örneğin bir güven kişisi anahtarını kaybettiğinde olabilir.
+footer-privacy-spare-key-some = Fluister kim olduğunu ve nerede olduğunu hatırlamaz. Bildirimin kilitlenir. Anahtar okulundaki vertrouwenspersoon'larda (güven kişileri) var. Bazı okullarda okul yönetim kurulu da bir kasada yedek bir anahtar saklar. Kurul bu anahtarı sadece güven kişileri bildirimleri artık kendileri açamadığında kullanabilir. Okulunun yedek anahtarı olup olmadığını, okulunun bildirim sayfasının en altında okuyabilirsin.
 
 home-title = Okulunu seç
 home-intro = Hangi okula bir şey bildirmek istiyorsun?
@@ -25,6 +27,7 @@ home-intro = Hangi okula bir şey bildirmek istiyorsun?
 form-title = { $school } okuluna bildir
 form-intro = Adını yazmak zorunda değilsin.
 form-who-reads = Bunu kim okur? Sadece { $school } okulunun güven kişileri (vertrouwenspersonen). Başka kimse okumaz, Fluister bile.
+form-who-reads-spare-key = Bunu kim okur? { $school } okulunun güven kişileri (vertrouwenspersonen). Fluister okumaz. Ama okul yönetim kurulunun yedek bir anahtarı var. Ne için olduğunu bu sayfanın en altında okuyabilirsin.
 form-what-next = Sonra ne olur? Bir kod alırsın. Bu kodla daha sonra okulun cevabını okursun ve daha fazlasını anlatabilirsin. Cevap genelde birkaç okul günü içinde gelir.
 form-submit = Bildirimi gönder
 optional = (boş bırakabilirsin)

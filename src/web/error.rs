@@ -3,7 +3,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::config::School;
+use crate::config::{Keyholders, School};
 use crate::i18n::Lang;
 use crate::intake::FileProblem;
 use crate::report::ReportForm;
@@ -13,18 +13,21 @@ use super::views::{self, Notice};
 /// Seconds a pupil is asked to wait when the server is overloaded.
 const BUSY_RETRY_SECONDS: &str = "60";
 
+/// Each page-only variant carries the language and, for the footer, who holds a key as the
+/// install as a whole can say it (`Config::keyholders`): an error page belongs to no school, so
+/// "not yours" and "not found" still look the same.
 pub enum AppError {
     /// 404: no such page or school. Also what "not yours" looks like from outside.
-    NotFound(Lang),
+    NotFound(Lang, Keyholders),
     /// 405: the page exists, but not for this method.
-    MethodNotAllowed(Lang),
+    MethodNotAllowed(Lang, Keyholders),
     /// 413: the body is over the limit; it was not read, so there is nothing to put back.
-    TooLarge(Lang),
+    TooLarge(Lang, Keyholders),
     /// The report form shown again with what the pupil typed and what went wrong; the status
     /// follows from the notices (see `RefusedReport::status`).
     ReportRefused(Box<RefusedReport>),
     /// 500: something broke. Logged once where it happened, without anything about the pupil.
-    Internal(Lang),
+    Internal(Lang, Keyholders),
 }
 
 pub struct RefusedReport {
@@ -66,19 +69,19 @@ impl RefusedReport {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::NotFound(lang) => (
+            AppError::NotFound(lang, keys) => (
                 StatusCode::NOT_FOUND,
-                views::message(lang, "error-not-found-title", "error-not-found"),
+                views::message(lang, keys, "error-not-found-title", "error-not-found"),
             )
                 .into_response(),
-            AppError::MethodNotAllowed(lang) => (
+            AppError::MethodNotAllowed(lang, keys) => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                views::message(lang, "error-method-title", "error-method"),
+                views::message(lang, keys, "error-method-title", "error-method"),
             )
                 .into_response(),
-            AppError::TooLarge(lang) => (
+            AppError::TooLarge(lang, keys) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                views::message(lang, "error-too-large-title", "error-too-large"),
+                views::message(lang, keys, "error-too-large-title", "error-too-large"),
             )
                 .into_response(),
             AppError::ReportRefused(r) => {
@@ -100,9 +103,9 @@ impl IntoResponse for AppError {
                     _ => (status, page).into_response(),
                 }
             }
-            AppError::Internal(lang) => (
+            AppError::Internal(lang, keys) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                views::message(lang, "error-internal-title", "error-internal"),
+                views::message(lang, keys, "error-internal-title", "error-internal"),
             )
                 .into_response(),
         }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -209,7 +209,12 @@ pub fn lang_of(query: &Option<String>, headers: &HeaderMap) -> Lang {
 
 /// No such page. Under `API_BASE` (also `/api/v1` and `/api/v1/` themselves, which the nested
 /// API router does not see), the API's JSON `not_found`, never a pupil's HTML page.
-async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+async fn not_found(
+    State(state): State<AppState>,
+    uri: Uri,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let path = uri.path();
     let api = path
         .strip_prefix(API_BASE)
@@ -217,7 +222,7 @@ async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Respo
     if api {
         return api::ApiError::NotFound.into_response();
     }
-    AppError::NotFound(lang_of(&q, &headers)).into_response()
+    AppError::NotFound(lang_of(&q, &headers), state.config().keyholders()).into_response()
 }
 
 /// A path parameter of a pupil page (a school's slug, an asset's name). A segment that is not
@@ -225,29 +230,33 @@ async fn not_found(uri: Uri, RawQuery(q): RawQuery, headers: HeaderMap) -> Respo
 /// pupil's language, not axum's plain-text 400.
 pub struct PagePath<T>(pub T);
 
-impl<T, S> axum::extract::FromRequestParts<S> for PagePath<T>
+impl<T> axum::extract::FromRequestParts<AppState> for PagePath<T>
 where
     T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &S,
+        state: &AppState,
     ) -> Result<Self, AppError> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PagePath(value)),
             Err(_) => {
                 let query = parts.uri.query().map(str::to_owned);
-                Err(AppError::NotFound(lang_of(&query, &parts.headers)))
+                let lang = lang_of(&query, &parts.headers);
+                Err(AppError::NotFound(lang, state.config().keyholders()))
             }
         }
     }
 }
 
-async fn method_not_allowed(RawQuery(q): RawQuery, headers: HeaderMap) -> AppError {
-    AppError::MethodNotAllowed(lang_of(&q, &headers))
+async fn method_not_allowed(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> AppError {
+    AppError::MethodNotAllowed(lang_of(&q, &headers), state.config().keyholders())
 }
 
 /// Content-Security-Policy: nothing from anywhere but Fluister itself, no script at all.
@@ -322,6 +331,7 @@ pub fn asset_url(name: &str) -> String {
 }
 
 async fn static_file(
+    State(state): State<AppState>,
     PagePath(file): PagePath<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
@@ -335,6 +345,8 @@ async fn static_file(
             a.bytes,
         )
             .into_response(),
-        None => AppError::NotFound(lang_of(&q, &headers)).into_response(),
+        None => {
+            AppError::NotFound(lang_of(&q, &headers), state.config().keyholders()).into_response()
+        }
     }
 }

@@ -9,6 +9,7 @@ use maud::Markup;
 use zeroize::Zeroizing;
 
 use crate::code::{CodeShapeError, PickupCode};
+use crate::config::School;
 use crate::conversation::MessageProblem;
 use crate::conversation::{self, Conversation, Thread};
 use crate::i18n::Lang;
@@ -42,12 +43,12 @@ pub async fn home(
     let config = state.config();
     match config.schools.as_slice() {
         [only] => empty_form(&state, lang, only),
-        schools => views::school_list(lang, schools).into_response(),
+        schools => views::school_list(lang, config.keyholders(), schools).into_response(),
     }
 }
 
 /// A new, empty report form with a fresh submission token.
-fn empty_form(state: &AppState, lang: Lang, school: &crate::config::School) -> Response {
+fn empty_form(state: &AppState, lang: Lang, school: &School) -> Response {
     let page = views::report_form(
         lang,
         school,
@@ -68,7 +69,9 @@ pub async fn report_form(
 ) -> Result<Response, AppError> {
     let lang = lang_of(&q, &headers);
     let config = state.config();
-    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let school = config
+        .school(&slug)
+        .ok_or(AppError::NotFound(lang, config.keyholders()))?;
     Ok(empty_form(&state, lang, school))
 }
 
@@ -83,7 +86,9 @@ pub async fn submit_report(
 ) -> Result<Markup, AppError> {
     let lang = lang_of(&q, req.headers());
     let config = state.config();
-    let school = config.school(&slug).ok_or(AppError::NotFound(lang))?;
+    let school = config
+        .school(&slug)
+        .ok_or(AppError::NotFound(lang, config.keyholders()))?;
     let mut gate = ReportGate {
         state: &state,
         source,
@@ -128,7 +133,15 @@ pub async fn submit_report(
                 DangerNow::from_slug(form.danger_now.trim()),
                 Some(DangerNow::Yes | DangerNow::Unsure)
             );
-            Ok(views::confirmation(lang, &code.grouped(), danger, "", None))
+            Ok(views::confirmation(
+                lang,
+                school.keyholders(),
+                Some(&school.slug),
+                &code.grouped(),
+                danger,
+                "",
+                None,
+            ))
         }
         _ => Err(AppError::ReportRefused(Box::new(RefusedReport {
             lang,
@@ -142,7 +155,7 @@ pub async fn submit_report(
     match submitted.broken {
         Some(Broken::NotAForm) => return Err(refuse(form, vec![Notice::Unreadable])),
         Some(Broken::TooLarge) if form.description.is_empty() => {
-            return Err(AppError::TooLarge(lang));
+            return Err(AppError::TooLarge(lang, school.keyholders()));
         }
         _ => {}
     }
@@ -222,6 +235,8 @@ pub async fn submit_report(
             tracing::debug!(school = %school.slug, "report accepted");
             Ok(views::confirmation(
                 lang,
+                school.keyholders(),
+                Some(&school.slug),
                 &receipt.code.grouped(),
                 danger,
                 "",
@@ -232,12 +247,14 @@ pub async fn submit_report(
             // A double tap: the other request stored this code first. Compare with what it
             // stored, as for any resubmission.
             let form = again.expect("only a token's code can be stored twice");
-            let valid = form.validate().map_err(|_| AppError::Internal(lang))?;
+            let valid = form
+                .validate()
+                .map_err(|_| AppError::Internal(lang, school.keyholders()))?;
             match intake::earlier(&state.store, &state.keys, &code, &valid).await {
                 Ok(earlier) => resent(form, earlier),
                 Err(e) => {
                     tracing::error!(school = %school.slug, error = %e, "could not look up a resubmission");
-                    Err(AppError::Internal(lang))
+                    Err(AppError::Internal(lang, school.keyholders()))
                 }
             }
         }
@@ -379,12 +396,15 @@ fn check_refused(
     wait: Option<RetryAfter>,
     draft: Option<&str>,
 ) -> Response {
-    let shared = Policy::from_config(&state.config()).shared();
+    let config = state.config();
+    let shared = Policy::from_config(&config).shared();
     let (status, retry) = refusal_status(problem, wait);
+    // A code that opens nothing belongs to no school: the footer says what the install can.
+    let keys = config.keyholders();
     with_retry(
         status,
         retry,
-        views::check_form(lang, typed, Some(problem), draft, shared),
+        views::check_form(lang, keys, typed, Some(problem), draft, shared),
     )
 }
 
@@ -397,6 +417,11 @@ pub async fn confirm_code(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let (lang, fields) = small_form(&q, &headers, &body);
+    let config = state.config();
+    // The school the confirmation page was for, so the page that comes back says the same about
+    // who holds a key; without it (an older page), what the install as a whole can say.
+    let school = config.school(fields.get("school"));
+    let keys = school.map_or_else(|| config.keyholders(), School::keyholders);
     let typed = fields.get("code");
     let shown = PickupCode::parse(fields.get("shown")).ok();
     let mismatch = match (PickupCode::parse(typed), &shown) {
@@ -407,16 +432,19 @@ pub async fn confirm_code(
         (CheckProblem::Shape(ConfirmProblem::Mismatch), None)
     } else {
         match look_up(&state, source, typed).await {
-            Ok(Lookup::Found(thread)) => match thread.opens().await {
-                Ok(true) => return Ok(views::code_works(lang).into_response()),
-                Ok(false) => (CheckProblem::NotFound, None),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not check a pickup code");
-                    return Err(AppError::Internal(lang));
+            Ok(Lookup::Found(thread)) => {
+                let keys = config.keyholders_of(thread.school());
+                match thread.opens().await {
+                    Ok(true) => return Ok(views::code_works(lang, keys).into_response()),
+                    Ok(false) => (CheckProblem::NotFound, None),
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not check a pickup code");
+                        return Err(AppError::Internal(lang, keys));
+                    }
                 }
-            },
+            }
             Ok(Lookup::Refused(problem, wait)) => (problem, wait),
-            Err(StoreFailure) => return Err(AppError::Internal(lang)),
+            Err(StoreFailure) => return Err(AppError::Internal(lang, keys)),
         }
     };
     let confirm_problem = match problem {
@@ -425,10 +453,16 @@ pub async fn confirm_code(
         CheckProblem::TooMany(secs) => ConfirmProblem::TooMany(secs),
     };
     let page = match &shown {
-        Some(code) => {
-            views::confirmation(lang, &code.grouped(), false, typed, Some(confirm_problem))
-        }
-        None => views::confirm_without_code(lang, typed, confirm_problem),
+        Some(code) => views::confirmation(
+            lang,
+            keys,
+            school.map(|s| s.slug.as_str()),
+            &code.grouped(),
+            false,
+            typed,
+            Some(confirm_problem),
+        ),
+        None => views::confirm_without_code(lang, keys, typed, confirm_problem),
     };
     let (status, retry) = match refusal_status(problem, wait) {
         (StatusCode::NOT_FOUND, r) => (StatusCode::UNPROCESSABLE_ENTITY, r),
@@ -437,9 +471,15 @@ pub async fn confirm_code(
     Ok(with_retry(status, retry, page))
 }
 
-/// `GET /check`: where a pupil enters their code.
-pub async fn check_form(RawQuery(q): RawQuery, headers: HeaderMap) -> Markup {
-    views::check_form(lang_of(&q, &headers), "", None, None, None)
+/// `GET /check`: where a pupil enters their code. No code yet, so no school: the footer says
+/// what the install as a whole can say about who holds a key.
+pub async fn check_form(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Markup {
+    let keys = state.config().keyholders();
+    views::check_form(lang_of(&q, &headers), keys, "", None, None, None)
 }
 
 /// `POST /check`: open the conversation with the code.
@@ -451,28 +491,30 @@ pub async fn check(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let (lang, fields) = small_form(&q, &headers, &body);
+    let config = state.config();
     let typed = fields.get("code");
     match look_up(&state, source, typed).await {
         Ok(Lookup::Found(thread)) => match conversation::read(&state.store, thread).await {
             Ok(conv) => Ok(views::conversation(
                 lang,
+                config.keyholders_of(&conv.school),
                 &conv,
                 typed,
                 "",
                 None,
-                state.config().evidence_file_mib,
+                config.evidence_file_mib,
                 &kept(&state, &conv).await,
             )
             .into_response()),
             Err(e) => {
                 tracing::error!(error = %e, "could not open a conversation");
-                Err(AppError::Internal(lang))
+                Err(AppError::Internal(lang, config.keyholders()))
             }
         },
         Ok(Lookup::Refused(problem, wait)) => {
             Ok(check_refused(&state, lang, typed, problem, wait, None))
         }
-        Err(StoreFailure) => Err(AppError::Internal(lang)),
+        Err(StoreFailure) => Err(AppError::Internal(lang, config.keyholders())),
     }
 }
 
@@ -485,6 +527,7 @@ pub async fn follow_up(
     req: Request,
 ) -> Result<Response, AppError> {
     let asked = lang_of(&q, req.headers());
+    let config = state.config();
     let mut gate = FollowUpGate {
         state: &state,
         source,
@@ -498,7 +541,7 @@ pub async fn follow_up(
     let draft = Zeroizing::new(fields.get("message").to_owned());
     let (typed, draft) = (typed.as_str(), draft.as_str());
     if submitted.broken == Some(Broken::TooLarge) && typed.is_empty() {
-        return Err(AppError::TooLarge(lang));
+        return Err(AppError::TooLarge(lang, config.keyholders()));
     }
     // Looked up already when files came: before a byte of them was held.
     let looked_up = match gate.looked_up.take() {
@@ -517,7 +560,7 @@ pub async fn follow_up(
                 Some(draft),
             ));
         }
-        Err(StoreFailure) => return Err(AppError::Internal(lang)),
+        Err(StoreFailure) => return Err(AppError::Internal(lang, config.keyholders())),
     };
     let outcome = follow_up_outcome(&state, source, &mut thread, submitted).await;
     let (status, retry, outcome) = match outcome {
@@ -540,17 +583,18 @@ pub async fn follow_up(
             retry,
             views::conversation(
                 lang,
+                config.keyholders_of(&conv.school),
                 &conv,
                 typed,
                 shown_draft,
                 Some(outcome),
-                state.config().evidence_file_mib,
+                config.evidence_file_mib,
                 &kept(&state, &conv).await,
             ),
         )),
         Err(e) => {
             tracing::error!(error = %e, "could not open a conversation");
-            Err(AppError::Internal(lang))
+            Err(AppError::Internal(lang, config.keyholders()))
         }
     }
 }

@@ -5,7 +5,7 @@ use fluent_bundle::FluentValue;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::code::PickupCode;
-use crate::config::School;
+use crate::config::{Keyholders, School};
 use crate::conversation::{Conversation, MessageProblem};
 use crate::evidence::{FILES_MAX, ImageProblem};
 use crate::i18n::{Lang, t, t_args};
@@ -46,19 +46,33 @@ pub enum Notice {
 }
 
 /// The page frame with the help box as one line of numbers: every page but the report form.
-pub fn layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Markup) -> Markup {
-    page(lang, title, switch_path, help_line(lang), content)
+fn layout(
+    lang: Lang,
+    keys: Keyholders,
+    title: &str,
+    switch_path: Option<&str>,
+    content: Markup,
+) -> Markup {
+    page(lang, keys, title, switch_path, help_line(lang), content)
 }
 
 /// The frame of the pages where a pupil starts: the whole help box, before the form.
-fn start_layout(lang: Lang, title: &str, switch_path: Option<&str>, content: Markup) -> Markup {
-    page(lang, title, switch_path, help_box(lang), content)
+fn start_layout(
+    lang: Lang,
+    keys: Keyholders,
+    title: &str,
+    switch_path: Option<&str>,
+    content: Markup,
+) -> Markup {
+    page(lang, keys, title, switch_path, help_box(lang), content)
 }
 
 /// The page frame: language switch, help, content, footer. `switch_path` is the address the
-/// language switch links to (with `?lang=` added); pages that answer a POST have none.
+/// language switch links to (with `?lang=` added); pages that answer a POST have none. `keys`
+/// is who holds a key to the pupil's report, as the footer promises it.
 fn page(
     lang: Lang,
+    keys: Keyholders,
     title: &str,
     switch_path: Option<&str>,
     help: Markup,
@@ -96,9 +110,19 @@ fn page(
                 }
                 (help)
                 main { (content) }
-                footer { p { (t(lang, "footer-privacy")) } }
+                footer { p { (t(lang, footer_privacy(keys))) } }
             }
         }
+    }
+}
+
+/// The footer's promise: who has the key to a report. A school whose board keeps a recovery key
+/// must not be said to give the key to its advisers only (DESIGN.md "Adviser lifecycle").
+fn footer_privacy(keys: Keyholders) -> &'static str {
+    match keys {
+        Keyholders::Advisers => "footer-privacy",
+        Keyholders::AdvisersAndBoard => "footer-privacy-spare-key",
+        Keyholders::Varies => "footer-privacy-spare-key-some",
     }
 }
 
@@ -136,7 +160,7 @@ fn help_box(lang: Lang) -> Markup {
 }
 
 /// The list of schools, when an install serves more than one.
-pub fn school_list(lang: Lang, schools: &[School]) -> Markup {
+pub fn school_list(lang: Lang, keys: Keyholders, schools: &[School]) -> Markup {
     let content = html! {
         h1 { (t(lang, "home-title")) }
         p { (t(lang, "home-intro")) }
@@ -146,7 +170,7 @@ pub fn school_list(lang: Lang, schools: &[School]) -> Markup {
             }
         }
     };
-    start_layout(lang, &t(lang, "home-title"), Some("/"), content)
+    start_layout(lang, keys, &t(lang, "home-title"), Some("/"), content)
 }
 
 /// The report form, empty or with what the pupil typed and what to fix.
@@ -160,6 +184,11 @@ pub fn report_form(
 ) -> Markup {
     let name = || [("school", FluentValue::from(school.name.as_str()))];
     let title = t_args(lang, "form-title", &name());
+    let keys = school.keyholders();
+    let who_reads = match keys {
+        Keyholders::AdvisersAndBoard => "form-who-reads-spare-key",
+        _ => "form-who-reads",
+    };
     let problem_for = |field: Field| {
         notices.iter().find_map(|n| match n {
             Notice::Problem(p) if p.field() == field => Some(problem_text(lang, p)),
@@ -168,7 +197,7 @@ pub fn report_form(
     };
     let content = html! {
         h1 { (title) }
-        p.intro { (t(lang, "form-intro")) " " (t_args(lang, "form-who-reads", &name())) }
+        p.intro { (t(lang, "form-intro")) " " (t_args(lang, who_reads, &name())) }
         @if !notices.is_empty() {
             section.notices role="alert" aria-labelledby="notices-title" {
                 h2 #notices-title { (t(lang, notices_title(notices))) }
@@ -220,7 +249,13 @@ pub fn report_form(
             button type="submit" { (t(lang, "form-submit")) }
         }
     };
-    start_layout(lang, &title, Some(&format!("/s/{}", school.slug)), content)
+    start_layout(
+        lang,
+        keys,
+        &title,
+        Some(&format!("/s/{}", school.slug)),
+        content,
+    )
 }
 
 fn notices_title(notices: &[Notice]) -> &'static str {
@@ -437,8 +472,12 @@ pub enum ConfirmProblem {
 }
 
 /// The confirmation page: the code (shown once), how to keep it, and the type-back step.
+/// `school` is the slug of the school the report went to, when known: the type-back form
+/// carries it, so the page that comes back says the same as this one about who holds a key.
 pub fn confirmation(
     lang: Lang,
+    keys: Keyholders,
+    school: Option<&str>,
     code_grouped: &str,
     danger: bool,
     typed: &str,
@@ -479,6 +518,7 @@ pub fn confirmation(
             form method="post" action={ "/check/confirm?lang=" (lang.code()) } {
                 input type="hidden" name="lang" value=(lang.code());
                 input type="hidden" name="shown" value=(code_grouped);
+                @if let Some(slug) = school { input type="hidden" name="school" value=(slug); }
                 div.field.typed-back.error[problem.is_some()] {
                     label for="typed-code" { (t(lang, "confirm-label")) }
                     @if let Some(p) = problem { p.error #typed-code-error role="alert" { (confirm_problem_text(lang, p)) } }
@@ -497,11 +537,16 @@ pub fn confirmation(
             }
         }
     };
-    layout(lang, &t(lang, "done-title"), None, content)
+    layout(lang, keys, &t(lang, "done-title"), None, content)
 }
 
 /// The answer to a code typed back without the page that showed it (no code to show again).
-pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) -> Markup {
+pub fn confirm_without_code(
+    lang: Lang,
+    keys: Keyholders,
+    typed: &str,
+    problem: ConfirmProblem,
+) -> Markup {
     let content = html! {
         h1 { (t(lang, "confirm-title")) }
         form method="post" action={ "/check/confirm?lang=" (lang.code()) } {
@@ -516,7 +561,7 @@ pub fn confirm_without_code(lang: Lang, typed: &str, problem: ConfirmProblem) ->
             button type="submit" { (t(lang, "confirm-submit")) }
         }
     };
-    layout(lang, &t(lang, "confirm-title"), None, content)
+    layout(lang, keys, &t(lang, "confirm-title"), None, content)
 }
 
 fn confirm_problem_text(lang: Lang, p: ConfirmProblem) -> String {
@@ -533,25 +578,25 @@ fn confirm_problem_text(lang: Lang, p: ConfirmProblem) -> String {
 }
 
 /// The code typed back opens the report.
-pub fn code_works(lang: Lang) -> Markup {
+pub fn code_works(lang: Lang, keys: Keyholders) -> Markup {
     let content = html! {
         h1 { (t(lang, "confirm-ok-title")) }
         p.ok role="status" { (t(lang, "confirm-ok")) }
         p { (t(lang, "confirm-come-back")) }
         p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
     };
-    layout(lang, &t(lang, "confirm-ok-title"), None, content)
+    layout(lang, keys, &t(lang, "confirm-ok-title"), None, content)
 }
 
 /// A calm page for anything that is not a form: a title, a sentence, the way home.
-pub fn message(lang: Lang, title_id: &str, body_id: &str) -> Markup {
+pub fn message(lang: Lang, keys: Keyholders, title_id: &str, body_id: &str) -> Markup {
     let title = t(lang, title_id);
     let content = html! {
         h1 { (title) }
         p { (t(lang, body_id)) }
         p { a href={ "/?lang=" (lang.code()) } { (t(lang, "back-home")) } }
     };
-    layout(lang, &title, None, content)
+    layout(lang, keys, &title, None, content)
 }
 
 /// A date as a pupil reads it: "21 november 2026".
@@ -604,6 +649,7 @@ pub enum CheckProblem {
 /// that could tell it from a mistyped code).
 pub fn check_form(
     lang: Lang,
+    keys: Keyholders,
     typed: &str,
     problem: Option<CheckProblem>,
     draft: Option<&str>,
@@ -650,7 +696,7 @@ pub fn check_form(
         }
         p.hint { (t(lang, "check-lost")) }
     };
-    layout(lang, &t(lang, "check-title"), Some("/check"), content)
+    layout(lang, keys, &t(lang, "check-title"), Some("/check"), content)
 }
 
 fn maybe_deleted(lang: Lang, shared: Option<Retention>) -> String {
@@ -689,8 +735,13 @@ pub enum FollowUp {
 
 /// The pupil's conversation: their report, the messages, the status, and a box to write more.
 /// The code travels in a hidden field (POST only, never in a URL) because there is no session.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one thing the page shows; a struct of them would only rename the list"
+)]
 pub fn conversation(
     lang: Lang,
+    keys: Keyholders,
     conv: &Conversation,
     typed_code: &str,
     draft: &str,
@@ -798,7 +849,7 @@ pub fn conversation(
         }
         p.hint { (t(lang, "conv-leave")) }
     };
-    layout(lang, &t(lang, "conv-title"), None, content)
+    layout(lang, keys, &t(lang, "conv-title"), None, content)
 }
 
 /// "2 pictures attached", or nothing.
