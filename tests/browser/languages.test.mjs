@@ -102,3 +102,38 @@ describe(`eight languages, phone ${PHONE.width}×${PHONE.height}, JavaScript off
     });
   }
 });
+
+// Public keys only: their secret halves were thrown away when they were made.
+const ADVISER = 'age18xcufswnqr0vlz6ljsfel6qfrf4ut35zgxjvdy2u28s6jr9eeffqjnmghq';
+const BOARD = 'age19wxes0dyguzrxr8ew3hp7780t4mvd8ssyx0t7wlflsu6nq23k4nq8wnfk2';
+
+describe(`a school whose board keeps a spare key, phone ${PHONE.width}×${PHONE.height}`, () => {
+  // The footer there is the longest the pages have: it too must fit a phone and pass axe.
+  let spare;
+  before(async () => {
+    spare = await startServer({
+      config: `[[school]]\nslug = "de-linde"\nname = "De Linde"\nadvisers = ["${ADVISER}"]\nrecovery = "${BOARD}"\n`,
+    });
+  });
+  after(async () => {
+    await spare?.stop();
+  });
+
+  for (const lang of LANGS) {
+    it(`${lang}: the form and /check`, async () => {
+      const tag = (text) => `${text}, spare key [${lang}]`;
+      for (const [path, label] of [
+        [`/s/de-linde?lang=${lang}`, 'form'],
+        [`/check?lang=${lang}`, 'check'],
+      ]) {
+        const res = await page.goto(spare.url(path));
+        assert.equal(res.status(), 200);
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        const footer = await page.locator('footer').innerText();
+        assert.notEqual(footer.trim(), '', tag(label));
+        await assertNoOverflow(page, tag(label));
+        await checkA11y(page, tag(label));
+      }
+    });
+  }
+});
