@@ -270,6 +270,10 @@ fn pages_of_no_school_say_what_is_true_of_every_school_of_the_install() {
         let missing = get(&mixed.url(&format!("/no-such-page?lang={l}")));
         assert_eq!(missing.status, 404);
         assert_says(&missing, lang, Says::SpareKeyAtSome, "404");
+        // A school's address mangled on the way (not UTF-8) names no school either.
+        let mangled = get(&mixed.url(&format!("/s/%FF?lang={l}")));
+        assert_eq!(mangled.status, 404);
+        assert_says(&mangled, lang, Says::SpareKeyAtSome, "404, mangled school");
     }
 
     // One school, with a recovery key: every page is that school's.
