@@ -24,3 +24,10 @@ pub mod retention;
 pub mod server;
 pub mod store;
 pub mod web;
+
+/// For the fuzz targets in `fuzz/` only, not an API: the multipart form reader the pupil
+/// handlers use, re-exported as it is (never a copy of it).
+#[doc(hidden)]
+pub mod fuzz {
+    pub use crate::web::upload::{Admit, Broken, FileGate, Submitted, body_limit, read};
+}
