@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::net::IpAddr;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -314,6 +315,9 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// The password from `path`, refused when anyone but its owner may read it.
+/// The most a password file may hold.
+const PASSWORD_FILE_MAX: u64 = 4096;
+
 fn read_password_file(path: &Path) -> Result<Zeroizing<String>, String> {
     let shown = path.display();
     let meta = fs::metadata(path)
@@ -325,10 +329,18 @@ fn read_password_file(path: &Path) -> Result<Zeroizing<String>, String> {
              make it readable by Fluister's user only: chmod 600 {shown}"
         ));
     }
-    let text = Zeroizing::new(
-        fs::read_to_string(path)
-            .map_err(|e| format!("mail.password_file = \"{shown}\" cannot be read: {e}"))?,
-    );
+    // Read at most a little more than a password can be, so a config naming a huge or endless
+    // file (a device, something in /proc) is refused instead of read into memory.
+    let mut text = Zeroizing::new(String::new());
+    fs::File::open(path)
+        .and_then(|f| f.take(PASSWORD_FILE_MAX + 1).read_to_string(&mut text))
+        .map_err(|e| format!("mail.password_file = \"{shown}\" cannot be read: {e}"))?;
+    if text.len() as u64 > PASSWORD_FILE_MAX {
+        return Err(format!(
+            "mail.password_file = \"{shown}\" is larger than {PASSWORD_FILE_MAX} bytes; it should \
+             hold only the relay's password"
+        ));
+    }
     let password = text.trim_end_matches(['\n', '\r']);
     if password.is_empty() {
         return Err(format!(
@@ -445,6 +457,18 @@ mod tests {
         let e = validate(raw(""), Some("x".into())).unwrap_err();
         assert!(e.contains("mail.username is not"), "{e}");
         let e = check("password_file = \"/nonexistent/pw\"\nusername = \"u\"").unwrap_err();
+        assert!(e.contains("mail.password_file"), "{e}");
+        // A file that is not a password (noticed while fuzzing the config parser: it was read whole,
+        // however big): refused after the first few KiB, naming the setting. /proc/self/pagemap
+        // is owner-only and, read whole, gigabytes long.
+        fs::write(&file, "x".repeat(5000)).unwrap();
+        let e = check(&extra).unwrap_err();
+        assert!(
+            e.contains("mail.password_file") && e.contains("larger than"),
+            "{e}"
+        );
+        let endless = "username = \"u\"\npassword_file = \"/proc/self/pagemap\"";
+        let e = check(endless).unwrap_err();
         assert!(e.contains("mail.password_file"), "{e}");
     }
 
