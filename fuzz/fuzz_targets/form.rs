@@ -30,15 +30,8 @@ fn clean_within(text: &str, max: usize) {
 fuzz_target!(|data: &[u8]| {
     let mut fields = FormBody::parse(data);
     let _ = fields.lang_or(Lang::default());
-    // The report form, field by field as `submit_report` reads them.
-    let form = ReportForm {
-        category: fields.get("category").to_owned(),
-        description: fields.get("description").to_owned(),
-        where_: fields.get("where").to_owned(),
-        when: fields.get("when").to_owned(),
-        involved: fields.get("involved").to_owned(),
-        danger_now: fields.get("danger_now").to_owned(),
-    };
+    // The report form, read as `submit_report` reads it.
+    let form = ReportForm::from_fields(|name| fields.get(name));
     match form.validate() {
         Ok(valid) => {
             assert!(!valid.description.is_empty());

@@ -97,14 +97,7 @@ pub async fn submit_report(
     let submitted = upload::read(req, &state, source, &mut gate).await;
     let fields = &submitted.fields;
     let lang = fields.lang_or(lang);
-    let form = ReportForm {
-        category: fields.get("category").to_owned(),
-        description: fields.get("description").to_owned(),
-        where_: fields.get("where").to_owned(),
-        when: fields.get("when").to_owned(),
-        involved: fields.get("involved").to_owned(),
-        danger_now: fields.get("danger_now").to_owned(),
-    };
+    let form = ReportForm::from_fields(|name| fields.get(name));
     // The same form sent twice carries the same token, so it stands for the same code and the
     // same report (DESIGN.md "Idempotent submissions"). A client without one gets a fresh code.
     let token = SubmissionToken::parse(fields.get("t"));
