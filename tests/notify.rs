@@ -622,6 +622,12 @@ fn a_misconfigured_mail_section_stops_the_server_and_names_the_setting() {
         e.contains("mail.password_file") && e.contains("chmod 600"),
         "{e}"
     );
+    // A password file that is not one: owner-only but endless (/proc/self/pagemap is gigabytes
+    // when read whole). The server refuses at once, naming the setting, instead of reading it.
+    let e = serve(&format!(
+        "relay = \"smtp.school.test\"\nusername = \"u\"\npassword_file = \"/proc/self/pagemap\"\n{base}"
+    ));
+    assert!(e.contains("mail.password_file"), "{e}");
     let e = serve("relay = \"smtp.school.test\"\nfrom = \"f@school.test\"\nsend_at = [\"8h\"]");
     assert!(e.contains("mail.send_at[0]"), "{e}");
 
